@@ -9,6 +9,7 @@ that names the variable, so a misconfigured worker fails at start-up and says wh
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
@@ -140,12 +141,15 @@ class TemporalSettings(_Group):
 
 
 class SourcingMode(StrEnum):
+    """Who plans the fulfilments of an order: the connector (`connector/sourcing.py`) or
+    Fluent's own workflow."""
+
     CONNECTOR = "connector"
     FLUENT = "fluent"
 
 
 class ConnectorSettings(_Group):
-    """Behaviour of the order integration and of the connector's HTTP app."""
+    """The connector's HTTP app (commercetools events and Fluent webhooks)."""
 
     model_config = SettingsConfigDict(env_prefix="CONNECTOR_")
 
@@ -153,7 +157,120 @@ class ConnectorSettings(_Group):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     commercetools_events_token: SecretStr | None = None
     webhook_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+
+CT_ORDER_STATES = ("Open", "Confirmed", "Complete", "Cancelled")
+
+DEFAULT_ORDER_STATUS_MAPPING = {
+    "CREATED": "Open",
+    "RECEIVED": "Open",
+    "PENDING_PAYMENT": "Open",
+    "ESCALATED": "Open",
+    "BOOKED": "Confirmed",
+    "PICK_PACK": "Confirmed",
+    "PICK_PACK_CC": "Confirmed",
+    "AWAITING_COURIER_COLLECTION": "Confirmed",
+    "AWAITING_CUSTOMER_COLLECTION": "Confirmed",
+    "COMPLETE": "Complete",
+    "CANCELLED": "Cancelled",
+}
+
+
+class OrderPolicy(BaseModel):
+    """The non-secret rules of the order lifecycle. A workflow receives a copy at its start, so
+    its history records the rules it ran with and a replay never depends on today's env."""
+
+    model_config = {"frozen": True}
+
     sourcing_mode: SourcingMode = SourcingMode.CONNECTOR
+    pickup_location_field: str = "pickupLocationRef"
+    cc_shipping_methods: StrList = ["click-collect"]
+    delivery_types: StrMap = {"express": "EXPRESS", "overnight": "OVERNIGHT"}
+    default_delivery_type: str = "STANDARD"
+    order_ref_pattern: str = "{order_number}"
+    customer_username_pattern: str = "{retailer_id}:{email}"
+    customer_timezone: str = "UTC"
+    order_status_mapping: StrMap = DEFAULT_ORDER_STATUS_MAPPING
+    hd_delivery_statuses: StrList = ["SHIPPED"]
+    cc_delivery_statuses: StrList = ["READY_FOR_COLLECTION"]
+    delivered_statuses: StrList = ["COMPLETE", "DELIVERED", "COLLECTED"]
+    rejected_statuses: StrList = ["REJECTED", "PARTIALLY_FULFILLED", "SYSTEM_REJECTED"]
+    max_resourcing_attempts: int = Field(default=2, ge=0)
+    cancel_event_name: str = "CancelOrder"
+    stall_after: timedelta = timedelta(days=7)
+    order_export_channel_key: str = ""
+    order_type_key: str = "fluent-connector-order"
+    line_item_type_key: str = "fluent-connector-line-item"
+    delivery_type_key: str = "fluent-connector-delivery"
+    parcel_type_key: str = "fluent-connector-parcel"
+
+    _split = field_validator(
+        "cc_shipping_methods",
+        "hd_delivery_statuses",
+        "cc_delivery_statuses",
+        "delivered_statuses",
+        "rejected_statuses",
+        mode="before",
+    )(_split_list)
+    _map = field_validator("delivery_types", "order_status_mapping", mode="before")(
+        _parse_mapping
+    )
+
+    @field_validator("order_status_mapping")
+    @classmethod
+    def _known_order_states(cls, mapping: dict[str, str]) -> dict[str, str]:
+        unknown = sorted({v for v in mapping.values() if v not in CT_ORDER_STATES})
+        if unknown:
+            raise ValueError(f"unknown commercetools order states {unknown}; use {CT_ORDER_STATES}")
+        return mapping
+
+
+class OrderSettings(_Group, OrderPolicy):
+    """The order lifecycle, read from `ORDERS_*`; see `OrderPolicy` for what each rule does."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERS_")
+
+    messages_poll_interval: timedelta = timedelta(seconds=15)
+    messages_overlap: timedelta = timedelta(minutes=2)
+    reconcile_window: timedelta = timedelta(days=1)
+    reconcile_min_age: timedelta = timedelta(minutes=5)
+
+    def policy(self) -> OrderPolicy:
+        return OrderPolicy.model_validate(self.model_dump(include=set(OrderPolicy.model_fields)))
+
+
+class InventorySource(StrEnum):
+    """Where aggregate stock comes from: Fluent's aggregate virtual catalogue, or the sum of
+    per-location inventory positions."""
+
+    AGGREGATE = "aggregate"
+    LOCATIONS = "locations"
+
+
+class SyncSettings(_Group):
+    """Master data syncs: catalog to Fluent, locations and inventory to commercetools."""
+
+    model_config = SettingsConfigDict(env_prefix="SYNC_")
+
+    locale: str = "en"
+    currency: str = "EUR"
+    country: str = ""
+    staged: bool = False
+    gtin_attribute: str = "gtin"
+    product_attributes: StrList = []
+    fluent_product_type: str = "DEFAULT"
+    fluent_category_type: str = "DEFAULT"
+    write_concurrency: int = Field(default=8, ge=1, le=64)
+    window_overlap: timedelta = timedelta(minutes=2)
+    inventory_channel_key: str = "fluent-aggregate-stock"
+    inventory_source: InventorySource = InventorySource.AGGREGATE
+    catalog_interval: timedelta = timedelta(minutes=15)
+    locations_interval: timedelta = timedelta(hours=1)
+    inventory_interval: timedelta = timedelta(minutes=5)
+    inventory_full_interval: timedelta = timedelta(days=1)
+    reconcile_interval: timedelta = timedelta(hours=1)
+
+    _split = field_validator("product_attributes", mode="before")(_split_list)
 
 
 class Settings(BaseModel):
@@ -165,6 +282,8 @@ class Settings(BaseModel):
     fluent: FluentSettings
     temporal: TemporalSettings
     connector: ConnectorSettings
+    orders: OrderSettings
+    sync: SyncSettings
 
 
 GroupT = TypeVar("GroupT", bound=_Group)
@@ -200,6 +319,8 @@ def load_settings() -> Settings:
         ("fluent", FluentSettings),
         ("temporal", TemporalSettings),
         ("connector", ConnectorSettings),
+        ("orders", OrderSettings),
+        ("sync", SyncSettings),
     ):
         try:
             groups[name] = load_group(group)
