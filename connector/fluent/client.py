@@ -381,9 +381,7 @@ class FluentClient:
         page_info = connection.get("pageInfo") or {}
         if not page_info.get("hasNextPage"):
             return
-        edges = connection.setdefault("edges", [])
-        if edges is None:
-            edges = connection["edges"] = []
+        edges = connection["edges"] = list(connection.get("edges") or [])
         follow_up = {**variables, "after": _last_cursor(connection, operation_name)}
         async for page in self._connection_pages(
             operation_name, follow_up, path, page_size=DEFAULT_PAGE_SIZE
