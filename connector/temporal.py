@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.client import Client
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfig
@@ -40,13 +39,13 @@ SEARCH_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = (
 
 
 _CLI_TYPE_NAMES = {
-    IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: "Keyword",
-    IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST: "KeywordList",
-    IndexedValueType.INDEXED_VALUE_TYPE_TEXT: "Text",
-    IndexedValueType.INDEXED_VALUE_TYPE_INT: "Int",
-    IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE: "Double",
-    IndexedValueType.INDEXED_VALUE_TYPE_BOOL: "Bool",
-    IndexedValueType.INDEXED_VALUE_TYPE_DATETIME: "Datetime",
+    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
+    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
+    SearchAttributeIndexedValueType.TEXT: "Text",
+    SearchAttributeIndexedValueType.INT: "Int",
+    SearchAttributeIndexedValueType.DOUBLE: "Double",
+    SearchAttributeIndexedValueType.BOOL: "Bool",
+    SearchAttributeIndexedValueType.DATETIME: "Datetime",
 }
 
 
@@ -69,10 +68,12 @@ def data_converter(settings: TemporalSettings | None = None) -> DataConverter:
     return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
 
 
-async def connect(settings: TemporalSettings | None = None, **overrides: Any) -> Client:
-    """Connect with the environment's Temporal configuration and our data converter."""
-    config = ClientConfig.load_client_connect_config()
-    config.update(overrides)
+async def connect(settings: TemporalSettings | None = None, *, target_host: str | None = None) -> Client:
+    """Connect with the environment's Temporal configuration and our data converter;
+    `target_host` overrides the configured address (the demo points at its own dev server)."""
+    config: dict[str, Any] = dict(ClientConfig.load_client_connect_config())
+    if target_host:
+        config["target_host"] = target_host
     config.setdefault("target_host", "localhost:7233")
     return await Client.connect(**config, data_converter=data_converter(settings))
 
