@@ -1,0 +1,38 @@
+"""Thin activity functions: call a client, map, return plain models.
+
+Activities are methods of small classes that hold their dependencies (clients, settings), as in
+temporalio/samples-python; `order_activities` and `sync_activities` list what each task queue's
+worker registers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from temporalio.client import Client
+
+from connector.commercetools.client import CommercetoolsClient
+from connector.config import Settings
+from connector.fluent.client import FluentClient
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """Everything an activity may need; built once per worker process."""
+
+    settings: Settings
+    commercetools: CommercetoolsClient
+    fluent: FluentClient
+    temporal: Client
+
+
+def order_activities(deps: Dependencies) -> list[Callable[..., Any]]:
+    """Activities of the order task queue."""
+    return []
+
+
+def sync_activities(deps: Dependencies) -> list[Callable[..., Any]]:
+    """Activities of the sync task queue."""
+    return []
