@@ -198,6 +198,7 @@ class OrderPolicy(BaseModel):
     max_resourcing_attempts: int = Field(default=2, ge=0)
     cancel_event_name: str = "CancelOrder"
     stall_after: timedelta = timedelta(days=7)
+    refresh_after: timedelta = timedelta(hours=1)
     order_export_channel_key: str = ""
     order_type_key: str = "fluent-connector-order"
     line_item_type_key: str = "fluent-connector-line-item"

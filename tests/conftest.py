@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from connector.temporal import SEARCH_ATTRIBUTES, data_converter, installed_binary
+from connector.temporal import (
+    SEARCH_ATTRIBUTES,
+    data_converter,
+    installed_binary,
+    register_search_attributes,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
@@ -34,6 +39,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=installed_binary("temporal-test-server"),
         data_converter=data_converter(),
     )
+    await register_search_attributes(env.client)
     try:
         yield env
     finally:
