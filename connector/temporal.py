@@ -74,14 +74,20 @@ def data_converter(settings: TemporalSettings | None = None) -> DataConverter:
     return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
 
 
-async def connect(settings: TemporalSettings | None = None, *, target_host: str | None = None) -> Client:
+async def connect(
+    settings: TemporalSettings | None = None,
+    *,
+    target_host: str | None = None,
+    lazy: bool = False,
+) -> Client:
     """Connect with the environment's Temporal configuration and our data converter;
-    `target_host` overrides the configured address (the demo points at its own dev server)."""
+    `target_host` overrides the configured address (the demo points at its own dev server).
+    `lazy` defers connecting to the first call (a server that can start before Temporal)."""
     config: dict[str, Any] = dict(ClientConfig.load_client_connect_config())
     if target_host:
         config["target_host"] = target_host
     config.setdefault("target_host", "localhost:7233")
-    return await Client.connect(**config, data_converter=data_converter(settings))
+    return await Client.connect(**config, data_converter=data_converter(settings), lazy=lazy)
 
 
 def installed_binary(name: str) -> str:
