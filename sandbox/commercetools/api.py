@@ -195,9 +195,11 @@ class Api:
         path = f"{base}/order-number={{order_number}}"
         self.router.add_api_route(path, get, methods=["GET"], name="get orders by number")
         self.router.add_api_route(
-            path, self._update(spec, by_number, "order_number"), methods=["POST"],
+            path,
+            self._update(spec, by_number, "order_number"),
+            methods=["POST"],
             name="update orders by number",
-        )  # fmt: skip
+        )
 
     def _projection_routes(self) -> None:
         base = "/{project_key}/product-projections"
@@ -260,7 +262,7 @@ class Api:
                     "taxRoundingMode": "HalfEven",
                 },
                 "discounts": {"discountCombinationMode": "Stacking"},
-                "inventory": {},
+                "inventory": {"releaseExpiredReservations": False},
             }
         )
 

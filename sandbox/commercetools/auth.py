@@ -49,7 +49,7 @@ class TokenService:
         self.client_id = client_id
         self._client_secret = client_secret
         self.ttl_seconds = ttl_seconds
-        self._clock = clock
+        self.clock = clock
         self._tokens: dict[str, Token] = {}
 
     def issue(self, authorization: str | None, form: dict[str, str]) -> dict[str, Any]:
@@ -69,7 +69,7 @@ class TokenService:
             client_id=client_id,
             scopes=scopes,
             scope_text=scope_text,
-            expires_at=self._clock() + self.ttl_seconds,
+            expires_at=self.clock() + self.ttl_seconds,
         )
         self._drop_expired()
         self._tokens[token.value] = token
@@ -85,7 +85,7 @@ class TokenService:
         if match is None:
             raise invalid_token("Missing or malformed bearer token in the Authorization header.")
         token = self._tokens.get(match.group(1))
-        if token is None or token.expires_at <= self._clock():
+        if token is None or token.expires_at <= self.clock():
             raise invalid_token("The token is invalid or has expired.")
         return token
 
@@ -138,6 +138,6 @@ class TokenService:
         return frozenset(names)
 
     def _drop_expired(self) -> None:
-        now = self._clock()
+        now = self.clock()
         for value in [v for v, t in self._tokens.items() if t.expires_at <= now]:
             del self._tokens[value]

@@ -332,12 +332,34 @@ ORDER_NUMBER_UNIQUE = UniqueField("orderNumber", top_level("orderNumber"))
 # --- creating -----------------------------------------------------------------------------------
 
 _FROM_CART = (
-    "customerId", "customerEmail", "anonymousId", "lineItems", "customLineItems", "totalPrice",
-    "taxedPrice", "taxedShippingPrice", "taxMode", "priceRoundingMode", "taxRoundingMode",
-    "taxCalculationMode", "inventoryMode", "billingAddress", "shippingAddress", "shippingMode",
-    "shippingInfo", "shipping", "itemShippingAddresses", "discountCodes", "directDiscounts",
-    "refusedGifts", "country", "locale", "origin", "custom", "purchaseOrderNumber",
-)  # fmt: skip
+    "customerId",
+    "customerEmail",
+    "anonymousId",
+    "lineItems",
+    "customLineItems",
+    "totalPrice",
+    "taxedPrice",
+    "taxedShippingPrice",
+    "taxMode",
+    "priceRoundingMode",
+    "taxRoundingMode",
+    "taxCalculationMode",
+    "inventoryMode",
+    "billingAddress",
+    "shippingAddress",
+    "shippingMode",
+    "shippingInfo",
+    "shipping",
+    "itemShippingAddresses",
+    "discountCodes",
+    "directDiscounts",
+    "refusedGifts",
+    "country",
+    "locale",
+    "origin",
+    "custom",
+    "purchaseOrderNumber",
+)
 
 
 def _order_base(store: Store) -> Resource:

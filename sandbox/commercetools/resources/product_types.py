@@ -16,9 +16,20 @@ from sandbox.commercetools.store import Resource, Store, UpdateContext
 from sandbox.commercetools.wire import LocalizedString, UserKey, WireModel
 
 AttributeTypeName = Literal[
-    "boolean", "text", "ltext", "enum", "lenum", "number", "money", "date", "time", "datetime",
-    "reference", "set", "nested",
-]  # fmt: skip
+    "boolean",
+    "text",
+    "ltext",
+    "enum",
+    "lenum",
+    "number",
+    "money",
+    "date",
+    "time",
+    "datetime",
+    "reference",
+    "set",
+    "nested",
+]
 
 
 class AttributeType(WireModel):
