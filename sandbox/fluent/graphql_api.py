@@ -509,10 +509,36 @@ def _parse_datetime(value: Any) -> datetime:
         ) from None
 
 
-def _parse_datetime_literal(node: ValueNode, _variables: Any = None) -> datetime:
+def _parse_literal(node: ValueNode, _variables: Any = None) -> datetime:
     if not isinstance(node, StringValueNode):
         raise TypeError(f"{FluentErrorCode.INVALID_DATE}: a date must be a string")
     return _parse_datetime(node.value)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _define_scalar(
+    schema: GraphQLSchema,
+    name: str,
+    serialize: Callable[[Any], Any],
+    parse_value: Callable[[Any], Any],
+    parse_literal: Callable[..., Any],
+) -> None:
+    """Gives an SDL-declared scalar its behaviour (graphql-core 3.2 and 3.3 attribute names)."""
+    scalar = schema.type_map.get(name)
+    if not isinstance(scalar, GraphQLScalarType):
+        raise TypeError(f"the SDL must declare the scalar {name}")
+    behaviour = {
+        "serialize": serialize,
+        "coerce_output_value": serialize,
+        "parse_value": parse_value,
+        "coerce_input_value": parse_value,
+        "parse_literal": parse_literal,
+    }
+    for attribute, function in behaviour.items():
+        setattr(scalar, attribute, function)
 
 
 def build_executable_schema(sdl: str | None = None) -> GraphQLSchema:
@@ -523,15 +549,8 @@ def build_executable_schema(sdl: str | None = None) -> GraphQLSchema:
         if not isinstance(graphql_type, GraphQLObjectType) or field_name not in graphql_type.fields:
             raise TypeError(f"resolver for {key}, which the SDL does not declare")
         graphql_type.fields[field_name].resolve = resolver
-    date_time, json_scalar = schema.type_map["DateTime"], schema.type_map["Json"]
-    if not isinstance(date_time, GraphQLScalarType) or not isinstance(
-        json_scalar, GraphQLScalarType
-    ):
-        raise TypeError("the SDL must declare the scalars DateTime and Json")
-    date_time.serialize = _serialize_datetime  # type: ignore[method-assign]
-    date_time.parse_value = _parse_datetime  # type: ignore[method-assign]
-    date_time.parse_literal = _parse_datetime_literal  # type: ignore[method-assign,assignment]
-    json_scalar.parse_literal = value_from_ast_untyped  # type: ignore[method-assign,assignment]
+    _define_scalar(schema, "DateTime", _serialize_datetime, _parse_datetime, _parse_literal)
+    _define_scalar(schema, "Json", _identity, _identity, value_from_ast_untyped)
     for graphql_type in schema.type_map.values():
         if isinstance(graphql_type, GraphQLInterfaceType):
             graphql_type.resolve_type = lambda value, *_: type(value).__name__
@@ -559,6 +578,7 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     formatted = dict(error.formatted)
     original = error.original_error
     if isinstance(original, FluentError):
+        formatted["message"] = str(original)
         formatted["extensions"] = {"code": original.code, "classification": "DataFetchingException"}
     elif original is not None:
         logger.error("sandbox bug while resolving %s", error.path, exc_info=original)

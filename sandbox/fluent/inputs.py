@@ -161,6 +161,7 @@ class CreateFulfilmentInput(InputModel):
     items: list[FulfilmentItemInput] = Field(min_length=1)
     from_address: IdKey | None = None
     to_address: IdKey | None = None
+    customer: IdKey | None = None
     delivery_type: str | None = None
     eta: str | None = None
     expiry_time: datetime | None = None

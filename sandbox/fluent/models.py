@@ -377,6 +377,7 @@ class Fulfilment(Entity):
     order: Order
     from_address: StoreAddress
     to_address: Address
+    user: Customer | None = None
     delivery_type: str | None = None
     eta: str | None = None
     expiry_time: datetime | None = None

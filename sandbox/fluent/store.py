@@ -576,6 +576,11 @@ class FluentStore:
         if not isinstance(from_address, StoreAddress):
             raise NotFoundError(f"Location address with id {data.from_address.id} not found")
         to_address = self._fulfilment_destination(order, data.to_address)
+        user = None
+        if data.customer is not None:
+            user = self.customers.get(data.customer.id)
+            if user is None:
+                raise NotFoundError(f"Customer with id {data.customer.id} not found")
         items_by_id = {item.id: item for item in order.items}
         allocated = self._allocated_quantities(order)
         for item in data.items:
@@ -602,6 +607,7 @@ class FluentStore:
                 order=order,
                 from_address=from_address,
                 to_address=to_address,
+                user=user,
                 delivery_type=data.delivery_type,
                 eta=data.eta,
                 expiry_time=data.expiry_time,

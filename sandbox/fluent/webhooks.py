@@ -99,7 +99,12 @@ class DeliveryAttempt:
     final: bool = False  # the last attempt for this event and target
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {_camel(name): value for name, value in asdict(self).items()}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def _event_fields(change: EntityChange) -> tuple[str, str, str | None, Order | Location] | None:

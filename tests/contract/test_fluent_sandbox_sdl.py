@@ -161,7 +161,8 @@ enum E { X Y }
         ("type Query { a: A } type A { id: ID! }", "Query.a lacks the required argument y"),
         ("type Query { a(y: String!): B } type B { id: ID! }", "type B is not in the real"),
         (
-            "type Query { a(y: String!): A } interface J { id: ID! } type A implements J { id: ID! }",
+            "type Query { a(y: String!): A } interface J { id: ID! } "
+            "type A implements J { id: ID! }",
             "A implements J, the real one does not",
         ),
         (
@@ -184,11 +185,15 @@ enum E { X Y }
 )
 def test_the_subset_check_catches_each_kind_of_difference(sandbox_sdl, expected):
     problems = subset_violations(build_schema(sandbox_sdl), build_schema(_SMALL_REAL))
-    assert any(problem.startswith(expected) or expected in problem for problem in problems), problems
+    assert any(problem.startswith(expected) or expected in problem for problem in problems), (
+        problems
+    )
 
 
 def test_the_subset_check_accepts_a_true_subset():
-    sandbox_sdl = "type Query { a(y: String!): A } interface I { id: ID! } type A implements I { id: ID! }"
+    sandbox_sdl = (
+        "type Query { a(y: String!): A } interface I { id: ID! } type A implements I { id: ID! }"
+    )
     assert subset_violations(build_schema(sandbox_sdl), build_schema(_SMALL_REAL)) == []
 
 
@@ -222,7 +227,7 @@ def _operations() -> dict[str, DocumentNode]:
             continue
         assert operation.name is not None, "the connector's operations are all named"
         needed: dict[str, FragmentDefinitionNode] = {}
-        pending = [operation]
+        pending: list[OperationDefinitionNode | FragmentDefinitionNode] = [operation]
         while pending:
             spreads = _Spreads()
             visit(pending.pop(), spreads)
