@@ -64,11 +64,19 @@ class Api:
             )
         return json_response(self.tokens.issue(request.headers.get("authorization"), form))
 
-    def guard(self, request: Request, project_key: str, scope: str, *, write: bool) -> None:
+    def guard(
+        self,
+        request: Request,
+        project_key: str,
+        scope: str,
+        *,
+        write: bool,
+        also: frozenset[str] = frozenset(),
+    ) -> None:
         token = self.tokens.authenticate(request.headers.get("authorization"))
         if project_key != self.store.project_key:
             raise not_found(what=f"The project '{project_key}' does not exist.")
-        self.tokens.authorize(token, scope, write=write)
+        self.tokens.authorize(token, scope, write=write, also=also)
 
     # --- generic resource routes ----------------------------------------------------------------
 
@@ -205,19 +213,23 @@ class Api:
         base = "/{project_key}/product-projections"
         staged_only = frozenset({"staged"})
 
+        def guarded_staged(request: Request, project_key: str) -> bool:
+            """Check the token (published data may also be read with view_published_products),
+            then return the validated `staged` parameter."""
+            wants_staged = request.query_params.get("staged") == "true"
+            also = frozenset() if wants_staged else frozenset({"view_published_products"})
+            self.guard(request, project_key, "products", write=False, also=also)
+            return queries.parse_bool(request.query_params.multi_items(), "staged", default=False)
+
         async def query(request: Request, project_key: str) -> Response:
-            self.guard(request, project_key, "products", write=False)
-            pairs = request.query_params.multi_items()
-            staged = queries.parse_bool(pairs, "staged", default=False)
-            parsed = queries.parse_query(pairs, extra=staged_only)
+            staged = guarded_staged(request, project_key)
+            parsed = queries.parse_query(request.query_params.multi_items(), extra=staged_only)
             found = products.projections(self.store, staged=staged)
             return json_response(queries.run_query(found, parsed, self.store.lookup))
 
         def item(param: str) -> Endpoint:
             async def get(request: Request, project_key: str) -> Response:
-                self.guard(request, project_key, "products", write=False)
-                pairs = request.query_params.multi_items()
-                staged = queries.parse_bool(pairs, "staged", default=False)
+                staged = guarded_staged(request, project_key)
                 expand = parse_expansions(request, extra=staged_only)
                 value = request.path_params[param]
                 collection = self.store.collection("product")
@@ -281,7 +293,7 @@ def parse_expansions(
 def _version_parameter(request: Request) -> int:
     pairs = request.query_params.multi_items()
     for name, _ in pairs:
-        if name not in ("version", "expand"):
+        if name != "version":
             raise malformed_parameter(name, "unknown query parameter (supported: version)")
     value = queries.single(pairs, "version")
     if value is None:

@@ -89,9 +89,12 @@ class TokenService:
             raise invalid_token("The token is invalid or has expired.")
         return token
 
-    def authorize(self, token: Token, scope_group: str, *, write: bool) -> None:
-        """403 `insufficient_scope` unless the token may read (or write) the scope group."""
-        accepted = {"manage_project", f"manage_{scope_group}"}
+    def authorize(
+        self, token: Token, scope_group: str, *, write: bool, also: frozenset[str] = frozenset()
+    ) -> None:
+        """403 `insufficient_scope` unless the token may read (or write) the scope group;
+        `also` names further scopes that suffice (e.g. `view_published_products`)."""
+        accepted = {"manage_project", f"manage_{scope_group}", *also}
         if not write:
             accepted.add(f"view_{scope_group}")
         if not token.scopes & accepted:

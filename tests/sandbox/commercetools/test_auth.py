@@ -77,6 +77,20 @@ async def test_scopes_limit_what_a_token_may_do(http: httpx.AsyncClient) -> None
     )
 
 
+async def test_published_products_scope_reads_current_projections_only(
+    http: httpx.AsyncClient,
+) -> None:
+    token = await fetch_token(http, "view_published_products:demo")
+    headers = {"authorization": f"Bearer {token}"}
+    ok(await http.get("/demo/product-projections", headers=headers))
+    ok(await http.get("/demo/product-projections/key=prod-00001", headers=headers))
+    staged = await http.get("/demo/product-projections", params={"staged": "true"}, headers=headers)
+    assert error_code(staged, 403) == "insufficient_scope"
+    assert error_code(await http.get("/demo/products", headers=headers), 403) == (
+        "insufficient_scope"
+    )
+
+
 async def test_unknown_project_is_not_found(http: httpx.AsyncClient) -> None:
     token = await fetch_token(http)
     response = await http.get("/other/orders", headers={"authorization": f"Bearer {token}"})
