@@ -270,6 +270,24 @@ class SyncSettings(_Group):
     inventory_interval: timedelta = timedelta(minutes=5)
     inventory_full_interval: timedelta = timedelta(days=1)
     reconcile_interval: timedelta = timedelta(hours=1)
+    channel_type_key: str = Field(
+        default="fluent-connector-channel",
+        min_length=2,
+        description="Custom type of location channels (store details); `setup` defines it. "
+        "Default fluent-connector-channel.",
+    )
+    fluent_price_type: str = Field(
+        default="DEFAULT",
+        min_length=1,
+        description="Type of the Fluent variant price the catalog sync owns. Default DEFAULT.",
+    )
+    pages_per_activity: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        description="Pages (of 500 products or Fluent positions) one sync activity works "
+        "through before reporting to its workflow. Default 10.",
+    )
 
     _split = field_validator("product_attributes", mode="before")(_split_list)
 
