@@ -367,16 +367,18 @@ class CatalogResource(StrEnum):
 
 
 class CatalogChangeInput(_Frozen):
-    """One commercetools product or category to bring into Fluent now. `removed` (unpublished
-    or deleted) deactivates its Fluent counterparts; `product_ref` and `skus` name them when
-    the product can no longer be read (deleted)."""
+    """One commercetools product or category to bring into Fluent now, as announced by a
+    message. The sync reads the entity's current state rather than trusting the message type
+    (messages arrive unordered): a product that is no longer published, or a deleted category,
+    is deactivated in Fluent. `key` (the resource key from the message) and `message_id` name
+    the entity when it can no longer be read."""
 
     resource: CatalogResource
     id: str
-    version: int
-    removed: bool = False
-    product_ref: str | None = None
-    skus: tuple[str, ...] = ()
+    version: int | None = None
+    key: str | None = None
+    message_type: str
+    message_id: str
 
 
 class LocationChangeInput(_Frozen):
@@ -386,8 +388,10 @@ class LocationChangeInput(_Frozen):
 
 
 def catalog_change_workflow_id(change: CatalogChangeInput) -> str:
-    """Redeliveries of one event (same resource version) map to one workflow."""
-    return f"catalog-{change.resource.value}-{change.id}-{change.version}"
+    """Redeliveries of one change (same resource version, else same message) map to one
+    workflow."""
+    revision = change.version if change.version is not None else f"m{change.message_id}"
+    return f"catalog-{change.resource.value}-{change.id}-{revision}"
 
 
 def location_change_workflow_id(ref: str) -> str:

@@ -31,11 +31,17 @@ from connector.commercetools.actions import (
     OrderUpdateAction,
     TypeUpdateAction,
 )
-from connector.commercetools.drafts import ChannelDraft, InventoryEntryDraft, TypeDraft
+from connector.commercetools.drafts import (
+    ChannelDraft,
+    CustomObjectDraft,
+    InventoryEntryDraft,
+    TypeDraft,
+)
 from connector.commercetools.models import (
     Category,
     Channel,
     Customer,
+    CustomObject,
     InventoryEntry,
     Message,
     Order,
@@ -622,3 +628,14 @@ class CommercetoolsClient:
     ) -> Type:
         path = f"types/{_segment(type_id, 'type_id')}"
         return await self._post(Type, path, _update_body(_TYPE_ACTIONS, version, actions))
+
+    # --- custom objects -----------------------------------------------------------------------
+
+    async def get_custom_object(self, container: str, key: str) -> CustomObject | None:
+        path = f"custom-objects/{_segment(container, 'container')}/{_segment(key, 'key')}"
+        return await self._get_optional(CustomObject, path)
+
+    async def create_or_update_custom_object(self, draft: CustomObjectDraft) -> CustomObject:
+        """Creates the object or replaces its value; with `draft.version`, a concurrent change
+        since that version raises `ConflictError` instead of being overwritten."""
+        return await self._post(CustomObject, "custom-objects", draft.to_wire())

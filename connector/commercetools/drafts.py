@@ -151,6 +151,19 @@ class InventoryEntryDraft(RequestModel):
     custom: CustomFieldsDraft | None = None
 
 
+ContainerOrKey = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[-_~.a-zA-Z0-9]+$")]
+
+
+class CustomObjectDraft(RequestModel):
+    """Creates the custom object, or replaces its value. With `version`, only if the stored
+    object still has that version (otherwise a 409 `ConcurrentModification`)."""
+
+    container: ContainerOrKey
+    key: ContainerOrKey
+    value: dict[str, Any]
+    version: int | None = Field(default=None, ge=0)
+
+
 class StringType(RequestModel):
     name: Literal["String"] = "String"
 

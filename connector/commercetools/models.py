@@ -419,6 +419,18 @@ class Type(WireModel):
         return next((field for field in self.field_definitions if field.name == name), None)
 
 
+class CustomObject(WireModel):
+    """A JSON document stored under a container and key (the connector keeps its sync state
+    in custom objects); `version` makes updates conditional."""
+
+    id: str
+    version: int
+    container: str
+    key: str
+    value: Any = None
+    last_modified_at: UtcDatetime | None = None
+
+
 class UserProvidedIdentifiers(WireModel):
     key: str | None = None
     external_id: str | None = None
@@ -431,8 +443,8 @@ class UserProvidedIdentifiers(WireModel):
 class Message(WireModel):
     """Any message; the type-specific fields the connector reads are present for their type:
     `order` (OrderCreated, OrderImported), `order_state`/`old_order_state` (OrderStateChanged),
-    `product_projection` (ProductPublished), `category` (CategoryCreated), `delivery`
-    (DeliveryAdded)."""
+    `product_projection` (ProductPublished), `current_projection` (ProductDeleted), `category`
+    (CategoryCreated), `delivery` (DeliveryAdded)."""
 
     id: str
     version: int
@@ -447,5 +459,6 @@ class Message(WireModel):
     order_state: str | None = None
     old_order_state: str | None = None
     product_projection: ProductProjection | None = None
+    current_projection: ProductProjection | None = None
     category: Category | None = None
     delivery: Delivery | None = None

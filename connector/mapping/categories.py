@@ -26,6 +26,8 @@ from connector.fluent.models import Category as FluentCategory
 from connector.syncs import UnmappableError
 
 CategoryWrite = CreateCategoryInput | UpdateCategoryInput
+ACTIVE = "ACTIVE"
+INACTIVE = "INACTIVE"
 
 
 class CategoryRules(BaseModel):
@@ -117,14 +119,26 @@ def category_write(
         )
     name = spec.name if spec.name != existing.name else None
     parent_changed = spec.parent_ref != existing.parent_ref
-    if name is None and not parent_changed:
+    reactivate = existing.status == INACTIVE
+    if name is None and not parent_changed and not reactivate:
         return None
     return UpdateCategoryInput(
         ref=spec.ref,
         catalogue=catalogue,
         name=name,
         parent_category=parent if parent_changed else None,
+        status=ACTIVE if reactivate else None,
     )
+
+
+def category_deactivation(
+    ref: str, existing: FluentCategory | None, rules: CategoryRules
+) -> UpdateCategoryInput | None:
+    """Status INACTIVE for a deleted category that exists in Fluent and is not inactive yet
+    (Fluent categories are never deleted; a category that comes back is reactivated)."""
+    if existing is None or existing.status == INACTIVE:
+        return None
+    return UpdateCategoryInput(ref=ref, catalogue=RefKey(ref=rules.catalogue_ref), status=INACTIVE)
 
 
 def category_levels(categories: Sequence[Category]) -> list[list[Category]]:

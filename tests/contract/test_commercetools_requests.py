@@ -157,6 +157,12 @@ INVENTORY_DRAFT = d.InventoryEntryDraft(
     expected_delivery=datetime(2026, 3, 5, tzinfo=UTC),
     custom=CUSTOM,
 )
+CUSTOM_OBJECT_DRAFT = d.CustomObjectDraft(
+    container="commercetools-fluent-connector",
+    key="sync-catalog",
+    value={"kind": "catalog", "retry": [{"entity": "product", "id": "prod-1"}]},
+    version=4,
+)
 TYPE_DRAFT = d.TypeDraft(
     key="fluent-fields",
     name={"en": "Fluent fields"},
@@ -199,6 +205,7 @@ DRAFT_EXAMPLES: list[tuple[RequestModel, str]] = [
     (CHANNEL_DRAFT, "ChannelDraft"),
     (INVENTORY_DRAFT, "InventoryEntryDraft"),
     (TYPE_DRAFT, "TypeDraft"),
+    (CUSTOM_OBJECT_DRAFT, "CustomObjectDraft"),
     (CUSTOM, "CustomFieldsDraft"),
     (TYPE_REF, "ResourceIdentifier"),
     (d.ResourceIdentifier(type_id="channel", id="chan-1"), "ChannelResourceIdentifier"),
@@ -269,6 +276,10 @@ def mount_api(router: respx.Router) -> None:
     router.get(f"{API}/types/key=fluent-fields").respond(json=payloads.custom_type())
     router.post(f"{API}/types").respond(201, json=payloads.custom_type())
     router.post(f"{API}/types/type-1").respond(json=payloads.custom_type(version=2))
+    router.get(f"{API}/custom-objects/commercetools-fluent-connector/sync-catalog").respond(
+        json=payloads.custom_object()
+    )
+    router.post(f"{API}/custom-objects").respond(json=payloads.custom_object(version=5))
 
 
 async def drain(pages: Any) -> None:
@@ -293,6 +304,9 @@ WRITES: dict[str, Call] = {
     "create_type": lambda client: client.create_type(TYPE_DRAFT),
     "update_type": lambda client: client.update_type("type-1", 1, TYPE_ACTIONS),
     "update_order": lambda client: client.update_order("order-1", 1, ORDER_ACTIONS),
+    "create_or_update_custom_object": lambda client: client.create_or_update_custom_object(
+        CUSTOM_OBJECT_DRAFT
+    ),
     "update_order_with_retry": lambda client: client.update_order_with_retry(
         "order-1", order_actions_for
     ),
@@ -318,6 +332,9 @@ READS: dict[str, Call] = {
     ),
     "query_messages": lambda client: client.query_messages(where=['type = "OrderCreated"']),
     "get_type_by_key": lambda client: client.get_type_by_key("fluent-fields"),
+    "get_custom_object": lambda client: client.get_custom_object(
+        "commercetools-fluent-connector", "sync-catalog"
+    ),
 }
 
 

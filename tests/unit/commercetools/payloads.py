@@ -310,6 +310,23 @@ def custom_type(
     }
 
 
+def custom_object(
+    container: str = "commercetools-fluent-connector",
+    key: str = "sync-catalog",
+    value: Any = None,
+    version: int = 1,
+) -> dict[str, Any]:
+    return {
+        "id": f"co-{key}",
+        "version": version,
+        "container": container,
+        "key": key,
+        "value": value if value is not None else {"kind": "catalog"},
+        "createdAt": CREATED,
+        "lastModifiedAt": MODIFIED,
+    }
+
+
 def message(
     message_id: str = "msg-1",
     message_type: str = "OrderCreated",

@@ -10,6 +10,7 @@ from connector.fluent.models import CreateCategoryInput, UpdateCategoryInput
 from connector.mapping.categories import (
     CategoryRules,
     CategorySpec,
+    category_deactivation,
     category_levels,
     category_ref,
     category_spec,
@@ -175,3 +176,35 @@ def test_levels_place_every_category_once_after_its_parent(data: st.DataObject) 
             assert level_of[c.parent.id] < level_of[c.id]
         if c.parent is None or c.parent.id not in level_of:
             assert level_of[c.id] == 0
+
+
+def test_a_deleted_category_is_deactivated_once() -> None:
+    spec = CategorySpec(ref="sneakers", name="Sneakers")
+    existing = apply_category(category_write(spec, None, RULES), None)  # type: ignore[arg-type]
+
+    write = category_deactivation("sneakers", existing, RULES)
+
+    assert write is not None
+    assert write.to_variables() == {
+        "ref": "sneakers",
+        "catalogue": {"ref": CATALOGUE},
+        "status": "INACTIVE",
+    }
+    inactive = apply_category(write, existing)
+    assert category_deactivation("sneakers", inactive, RULES) is None
+    assert category_deactivation("unknown", None, RULES) is None
+
+
+def test_a_category_that_comes_back_is_reactivated() -> None:
+    spec = CategorySpec(ref="sneakers", name="Sneakers")
+    existing = apply_category(category_write(spec, None, RULES), None)  # type: ignore[arg-type]
+    inactive = existing.model_copy(update={"status": "INACTIVE"})
+
+    write = category_write(spec, inactive, RULES)
+
+    assert write is not None
+    assert write.to_variables() == {
+        "ref": "sneakers",
+        "catalogue": {"ref": CATALOGUE},
+        "status": "ACTIVE",
+    }

@@ -262,7 +262,7 @@ def apply_category(
 ) -> FluentCategory:
     body: Json = current.model_dump() if current is not None else {"status": "CREATED"}
     body.update(ref=write.ref, catalogue_ref=write.catalogue.ref)
-    for name in ("type", "name", "summary"):
+    for name in ("type", "name", "summary", "status"):
         value = getattr(write, name, None)
         if value is not None:
             body[name] = value
