@@ -51,6 +51,7 @@ from connector.fluent.models import (
     InventoryPosition,
     Invoice,
     Location,
+    Network,
     Order,
     OrderDetails,
     StandardProduct,
@@ -77,6 +78,7 @@ DEFAULT_TOKEN_LIFETIME_SECONDS = 3600.0
 """Assumed lifetime when a token response omits `expires_in`; a 401 renews it anyway."""
 
 ModelT = TypeVar("ModelT", bound=FluentModel)
+ItemT = TypeVar("ItemT")
 InputT = TypeVar("InputT", bound=FluentInput)
 ProductT = TypeVar("ProductT", StandardProduct, VariantProduct)
 Variables = Mapping[str, Any]
@@ -102,6 +104,16 @@ class _ProductKind(Generic[ProductT]):
 
 _STANDARD = _ProductKind(StandardProduct, "standardProduct", "StandardProductCategories")
 _VARIANT = _ProductKind(VariantProduct, "variantProduct", "VariantProductCategories")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[ItemT]):
+    """One page of a connection. `cursor` continues after it (pass it as `after` to resume,
+    e.g. after a retry); it is the `after` given when the page is empty."""
+
+    items: list[ItemT]
+    cursor: str | None
+    has_next: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -572,6 +584,114 @@ class FluentClient:
             raise NotFoundError(
                 f"Fluent network {ref} not found", platform=PLATFORM, codes=exc.codes
             ) from exc
+
+    async def network(self, ref: str | None = None) -> Network | None:
+        """The network (default: the configured one), or None when Fluent has none by that
+        ref."""
+        network_ref = ref or self._settings.network_ref
+        if not network_ref:
+            raise ValueError("no network ref given and FLUENT_NETWORK_REF is not set")
+        data = await self.graphql("NetworkByRef", {"ref": network_ref})
+        found = data.get("network")
+        return Network.model_validate(found) if isinstance(found, dict) else None
+
+    async def _model_pages(
+        self,
+        operation_name: str,
+        variables: Variables,
+        path: Sequence[str],
+        model: type[ModelT],
+        *,
+        after: str | None,
+        page_size: int,
+    ) -> AsyncIterator[Page[ModelT]]:
+        cursor = after
+        async for connection in self._connection_pages(
+            operation_name, {**variables, "after": after}, path, page_size=page_size
+        ):
+            nodes = _nodes(connection)
+            if nodes:
+                cursor = _last_cursor(connection, operation_name)
+            has_next = bool((connection.get("pageInfo") or {}).get("hasNextPage"))
+            yield Page([model.model_validate(node) for node in nodes], cursor, has_next)
+
+    async def network_location_pages(
+        self,
+        network_ref: str | None = None,
+        *,
+        updated_since: datetime | None = None,
+        after: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> AsyncIterator[Page[Location]]:
+        """`network_locations` with each page's cursor, starting after `after`."""
+        ref = network_ref or self._settings.network_ref
+        if not ref:
+            raise ValueError("no network ref given and FLUENT_NETWORK_REF is not set")
+        variables = {
+            "networkRef": ref,
+            "updatedOn": {"from": fluent_datetime(updated_since)} if updated_since else None,
+        }
+        pages = self._model_pages(
+            "NetworkLocations",
+            variables,
+            ("network", "locations"),
+            Location,
+            after=after,
+            page_size=page_size,
+        )
+        try:
+            async for page in pages:
+                yield page
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"Fluent network {ref} not found", platform=PLATFORM, codes=exc.codes
+            ) from exc
+
+    def virtual_position_pages(
+        self,
+        catalogue_ref: str | None = None,
+        *,
+        updated_since: datetime | None = None,
+        after: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> AsyncIterator[Page[VirtualPosition]]:
+        """Every position of a virtual catalogue (default the configured `ATS:<n>`), or those
+        updated since a moment, with each page's cursor, starting after `after`."""
+        variables = {
+            "catalogue": {"ref": catalogue_ref or self._settings.virtual_catalogue_ref},
+            "updatedOn": {"from": fluent_datetime(updated_since)} if updated_since else None,
+        }
+        return self._model_pages(
+            "VirtualPositions",
+            variables,
+            ("virtualPositions",),
+            VirtualPosition,
+            after=after,
+            page_size=page_size,
+        )
+
+    def inventory_position_pages(
+        self,
+        catalogue_ref: str | None = None,
+        *,
+        updated_since: datetime | None = None,
+        after: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> AsyncIterator[Page[InventoryPosition]]:
+        """Every position of an inventory catalogue (default the configured one), or those
+        updated since a moment, with each page's cursor, starting after `after`."""
+        variables = {
+            "catalogue": {"ref": catalogue_ref or self._settings.inventory_catalogue},
+            "updatedOn": {"from": fluent_datetime(updated_since)} if updated_since else None,
+        }
+        return self._model_pages(
+            "InventoryPositionsUpdated",
+            variables,
+            ("inventoryPositions",),
+            InventoryPosition,
+            after=after,
+            page_size=page_size,
+        )
 
     async def get_location(self, ref: str) -> Location | None:
         data = await self.graphql("LocationByRef", {"ref": ref})

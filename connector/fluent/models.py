@@ -370,6 +370,15 @@ class Location(_WithAttributes):
     opening_schedule: OpeningSchedule | None = None
 
 
+class Network(FluentModel):
+    """A network of locations (its locations are read separately, a page at a time)."""
+
+    id: str
+    ref: str | None = None
+    type: str | None = None
+    status: str | None = None
+
+
 class InventoryPosition(FluentModel):
     """Stock of one product at one location."""
 
