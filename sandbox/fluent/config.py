@@ -35,7 +35,7 @@ class FluentSandboxConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     account_id: str = "SANDBOX"
-    retailer_id: str = "1"
+    retailer_id: str = Field(default="1", pattern=r"^[0-9]+$")
     client_id: str = "SANDBOX"
     client_secret: str = "sandbox-client-secret"
     username: str = "sandbox_admin"

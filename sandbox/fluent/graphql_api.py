@@ -75,10 +75,6 @@ def resolve_attribute(source: Any, info: GraphQLResolveInfo[Any], **_args: Any) 
     return getattr(source, snake(info.field_name))
 
 
-def _context(info: Info) -> GraphQLContext:
-    return info.context
-
-
 # -- lists -----------------------------------------------------------------------------------
 
 _NOT_FILTERS = frozenset({"first", "after", "catalogue"})
@@ -114,7 +110,7 @@ def _page(
     args: Mapping[str, Any],
 ) -> Connection[Any]:
     """The requested page of `source` (a table, or rows in any order) after the filters."""
-    context = _context(info)
+    context = info.context
     request = PageRequest.from_args(
         args.get("first"),
         args.get("after"),
@@ -154,41 +150,41 @@ def _nested_connection(source: Any, info: Info, **args: Any) -> Connection[Any]:
 
 
 def _orders(_: None, info: Info, **args: Any) -> Connection[Any]:
-    store = _context(info).store
+    store = info.context.store
     return _indexed_page(info, args, args.get("ref"), store.order_by_ref, store.orders)
 
 
 def _customers(_: None, info: Info, **args: Any) -> Connection[Any]:
-    store = _context(info).store
+    store = info.context.store
     keys = args.get("username")
     keys = args.get("ref") if keys is None else keys
     return _indexed_page(info, args, keys, store.customer_by_username, store.customers)
 
 
 def _fulfilments(_: None, info: Info, **args: Any) -> Connection[Any]:
-    store = _context(info).store
+    store = info.context.store
     return _indexed_page(info, args, args.get("ref"), store.fulfilment_by_ref, store.fulfilments)
 
 
 def _locations(_: None, info: Info, **args: Any) -> Connection[Any]:
-    store = _context(info).store
+    store = info.context.store
     return _indexed_page(info, args, args.get("ref"), store.location_by_ref, store.locations)
 
 
 def _billing_accounts(_: None, info: Info, **args: Any) -> Connection[Any]:
-    store = _context(info).store
+    store = info.context.store
     return _indexed_page(
         info, args, args.get("ref"), store.billing_account_by_ref, store.billing_accounts
     )
 
 
 def _invoices(_: None, info: Info, **args: Any) -> Connection[Any]:
-    store = _context(info).store
+    store = info.context.store
     return _indexed_page(info, args, args.get("ref"), store.invoice_by_ref, store.invoices)
 
 
 def _inventory_positions(_: None, info: Info, **args: Any) -> Connection[Any]:
-    store = _context(info).store
+    store = info.context.store
     if not _catalogue_matches(args, store.inventory_catalogue.ref):
         return _page(info, [], args)
     product_refs, location_refs = args.get("productRef"), args.get("locationRef")
@@ -201,7 +197,7 @@ def _inventory_positions(_: None, info: Info, **args: Any) -> Connection[Any]:
 
 
 def _virtual_positions(_: None, info: Info, **args: Any) -> Connection[Any]:
-    store = _context(info).store
+    store = info.context.store
     if not _catalogue_matches(args, store.virtual_catalogue.ref):
         return _page(info, [], args)
     keys = args.get("productRef")
@@ -222,7 +218,7 @@ def _catalogue_rows(
     """List resolver for catalogue members (products of one kind, categories)."""
 
     def resolve(_: None, info: Info, **args: Any) -> Connection[Any]:
-        store = _context(info).store
+        store = info.context.store
         catalogue = args.get("catalogue")
         refs = args.get("ref")
         rows: Iterable[Any]
@@ -253,7 +249,7 @@ def _by_id_or_ref(
     table: Callable[[FluentStore], Table[Any]], by_ref: Callable[[FluentStore, str], Any]
 ) -> Resolver:
     def resolve(_: None, info: Info, id: str | None = None, ref: str | None = None) -> Any:
-        store = _context(info).store
+        store = info.context.store
         if id is not None:
             found = table(store).get(id)
             return found if ref is None or (found is not None and found.ref == ref) else None
@@ -267,7 +263,7 @@ def _by_id_or_ref(
 def _inventory_position(
     _: None, info: Info, ref: str, catalogue: dict[str, str]
 ) -> models.InventoryPosition | None:
-    store = _context(info).store
+    store = info.context.store
     product_ref, _sep, location_ref = ref.rpartition(":")
     if catalogue["ref"] != store.inventory_catalogue.ref or not product_ref:
         return None
@@ -277,7 +273,7 @@ def _inventory_position(
 def _virtual_position(
     _: None, info: Info, ref: str, catalogue: dict[str, str]
 ) -> models.VirtualPosition | None:
-    store = _context(info).store
+    store = info.context.store
     if catalogue["ref"] != store.virtual_catalogue.ref:
         return None
     return store.virtual_position_of(ref)
@@ -302,7 +298,7 @@ def validated(model: type[_InputT], data: Mapping[str, Any] | None) -> _InputT:
 
 def _mutation(model: type[_InputT], action: Callable[[GraphQLContext, _InputT], Any]) -> Resolver:
     def resolve(_: None, info: Info, input: Mapping[str, Any] | None = None) -> Any:
-        return action(_context(info), validated(model, input))
+        return action(info.context, validated(model, input))
 
     return resolve
 
@@ -322,34 +318,34 @@ def _create_fulfilment(
 
 
 def _retailer(_source: Any, info: Info) -> models.Retailer:
-    return _context(info).store.retailer
+    return info.context.store.retailer
 
 
 RESOLVERS: dict[str, Resolver] = {
-    "Query.orderById": lambda _, info, id: _context(info).store.orders.get(id),
+    "Query.orderById": lambda _, info, id: info.context.store.orders.get(id),
     "Query.order": _by_id_or_ref(lambda s: s.orders, lambda s, ref: s.order_by_ref(ref)),
     "Query.orders": _orders,
-    "Query.customerById": lambda _, info, id: _context(info).store.customers.get(id),
-    "Query.customer": lambda _, info, ref: _context(info).store.customer_by_username(ref),
+    "Query.customerById": lambda _, info, id: info.context.store.customers.get(id),
+    "Query.customer": lambda _, info, ref: info.context.store.customer_by_username(ref),
     "Query.customers": _customers,
-    "Query.fulfilmentById": lambda _, info, id: _context(info).store.fulfilments.get(id),
+    "Query.fulfilmentById": lambda _, info, id: info.context.store.fulfilments.get(id),
     "Query.fulfilments": _fulfilments,
-    "Query.articleById": lambda _, info, id: _context(info).store.articles.get(id),
-    "Query.consignmentById": lambda _, info, id: _context(info).store.consignments.get(id),
-    "Query.locationById": lambda _, info, id: _context(info).store.locations.get(id),
+    "Query.articleById": lambda _, info, id: info.context.store.articles.get(id),
+    "Query.consignmentById": lambda _, info, id: info.context.store.consignments.get(id),
+    "Query.locationById": lambda _, info, id: info.context.store.locations.get(id),
     "Query.location": _by_id_or_ref(lambda s: s.locations, lambda s, ref: s.location_by_ref(ref)),
     "Query.locations": _locations,
-    "Query.networkById": lambda _, info, id: _context(info).store.networks.get(id),
+    "Query.networkById": lambda _, info, id: info.context.store.networks.get(id),
     "Query.network": _by_id_or_ref(lambda s: s.networks, lambda s, ref: s.network_by_ref(ref)),
     "Query.inventoryPosition": _inventory_position,
     "Query.inventoryPositions": _inventory_positions,
     "Query.virtualPosition": _virtual_position,
     "Query.virtualPositions": _virtual_positions,
     "Query.standardProduct": lambda _, info, ref, catalogue: _one_of_kind(
-        models.StandardProduct, _context(info).store.product(catalogue["ref"], ref)
+        models.StandardProduct, info.context.store.product(catalogue["ref"], ref)
     ),
     "Query.variantProduct": lambda _, info, ref, catalogue: _one_of_kind(
-        models.VariantProduct, _context(info).store.product(catalogue["ref"], ref)
+        models.VariantProduct, info.context.store.product(catalogue["ref"], ref)
     ),
     "Query.standardProducts": _catalogue_rows(
         models.StandardProduct, lambda s, c, r: s.product(c, r), lambda s: s.products
@@ -357,15 +353,15 @@ RESOLVERS: dict[str, Resolver] = {
     "Query.variantProducts": _catalogue_rows(
         models.VariantProduct, lambda s, c, r: s.product(c, r), lambda s: s.products
     ),
-    "Query.category": lambda _, info, ref, catalogue: _context(info).store.category(
+    "Query.category": lambda _, info, ref, catalogue: info.context.store.category(
         catalogue["ref"], ref
     ),
     "Query.categories": _catalogue_rows(
         models.Category, lambda s, c, r: s.category(c, r), lambda s: s.categories
     ),
-    "Query.billingAccount": lambda _, info, ref: _context(info).store.billing_account_by_ref(ref),
+    "Query.billingAccount": lambda _, info, ref: info.context.store.billing_account_by_ref(ref),
     "Query.billingAccounts": _billing_accounts,
-    "Query.invoice": lambda _, info, ref: _context(info).store.invoice_by_ref(ref),
+    "Query.invoice": lambda _, info, ref: info.context.store.invoice_by_ref(ref),
     "Query.invoices": _invoices,
     "Mutation.createCustomer": _mutation(
         inputs.CreateCustomerInput, lambda c, data: c.store.create_customer(data)
@@ -399,8 +395,8 @@ RESOLVERS: dict[str, Resolver] = {
     "Order.retailer": _retailer,
     "Customer.retailer": _retailer,
     "Location.retailer": _retailer,
-    "InventoryPosition.catalogue": lambda _, info: _context(info).store.inventory_catalogue,
-    "VirtualPosition.catalogue": lambda _, info: _context(info).store.virtual_catalogue,
+    "InventoryPosition.catalogue": lambda _, info: info.context.store.inventory_catalogue,
+    "VirtualPosition.catalogue": lambda _, info: info.context.store.virtual_catalogue,
     "Order.items": _nested_connection,
     "Order.fulfilments": _nested_connection,
     "Fulfilment.items": _nested_connection,

@@ -83,9 +83,9 @@ _ID_RANGE = 1_000_000_000
 
 
 class Kind(Enum):
-    """Entity kinds with their id ranges (value x 1,000,000,000)."""
+    """Entity kinds with their id ranges (value x 1,000,000,000). The retailer keeps the id it
+    has in Fluent (the configured retailer id)."""
 
-    RETAILER = 1
     CUSTOMER = 2
     ADDRESS = 3
     ORDER = 4
@@ -284,7 +284,6 @@ class FluentStore:
         self.clock = clock
         self.retailer_id = retailer_id
         self._listeners: list[Listener] = []
-        self.retailers: Table[Retailer] = Table(Kind.RETAILER)
         self.customers: Table[Customer] = Table(Kind.CUSTOMER)
         self.addresses: Table[CustomerAddress | StoreAddress] = Table(Kind.ADDRESS)
         self.orders: Table[Order] = Table(Kind.ORDER)
@@ -327,14 +326,14 @@ class FluentStore:
         self._virtual_by_product: dict[str, VirtualPosition] = {}
 
         now = clock.now()
-        self.retailer = self.retailers.add(
-            Retailer(
-                id=self.retailers.next_id(),
-                created_on=now,
-                updated_on=now,
-                ref=retailer_id,
-                trading_name=f"Sandbox retailer {retailer_id}",
-            )
+        if not retailer_id.isdigit():
+            raise ValueError(f"a Fluent retailer id is numeric, got {retailer_id!r}")
+        self.retailer = Retailer(
+            id=int(retailer_id),
+            created_on=now,
+            updated_on=now,
+            ref=retailer_id,
+            trading_name=f"Sandbox retailer {retailer_id}",
         )
         self.product_catalogue = self.create_product_catalogue(product_catalogue_ref)
         self.inventory_catalogue = self._add_catalogue(
@@ -388,13 +387,12 @@ class FluentStore:
     # -- retailer ----------------------------------------------------------------------------
 
     def require_retailer(self, key: inputs.IdKey) -> Retailer:
-        retailer = self.retailers.get(key.id)
-        if retailer is None:
+        if key.id != self.retailer_id:
             raise NotFoundError(
                 f"Retailer with id {key.id} not found (this sandbox serves retailer "
-                f"{self.retailer.id}, ref {self.retailer_id})"
+                f"{self.retailer_id})"
             )
-        return retailer
+        return self.retailer
 
     # -- customers ---------------------------------------------------------------------------
 
@@ -633,11 +631,12 @@ class FluentStore:
         order.fulfilments.append(fulfilment)
         self._fulfilments_by_ref[fulfilment.ref] = fulfilment
         for fulfilment_item in fulfilment.items:
-            self.reserve(
-                fulfilment.location_ref,
-                fulfilment_item.order_item.product_ref,
-                fulfilment_item.open_quantity,
-            )
+            if fulfilment_item.open_quantity:
+                self.reserve(
+                    fulfilment.location_ref,
+                    fulfilment_item.order_item.product_ref,
+                    fulfilment_item.open_quantity,
+                )
         self._emit(ChangeKind.STATUS, fulfilment)
         return fulfilment
 

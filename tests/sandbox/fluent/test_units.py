@@ -118,6 +118,8 @@ def test_the_config_refuses_a_seed_of_another_network():
         FluentSandboxConfig(seed=seed, network_ref="OTHER")
     with pytest.raises(ValidationError, match="negative"):
         FluentSandboxConfig(webhook_retry_delays_seconds=(1.0, -1.0))
+    with pytest.raises(ValidationError, match="retailer_id"):
+        FluentSandboxConfig(retailer_id="R1")  # Fluent retailer ids are numeric
     assert FluentSandboxConfig().effective_product_catalogue_ref == "PC:MASTER:1"
     assert FluentSandboxConfig(retailer_id="7").effective_inventory_catalogue_ref == "DEFAULT:7"
 
