@@ -1,9 +1,10 @@
 """Fluent-style error codes raised by the store and rendered by the GraphQL and REST layers.
 
 Codes follow Fluent's `<C|S|T><4 digits><E|W>` scheme. Fluent documents C0100E (invalid UTC
-date), C0120E (entity not found), C0121E/C0123E (unique constraint) and C0128E (duplicate product
-ref); within its "field-related input validation" block (C0120-C0139) the sandbox uses C0122E for
-any other invalid or missing input, and C0140E (request-format block) for malformed requests.
+date), C0101E (date range without from or to), C0120E (entity not found), C0121E/C0123E
+(unique constraint) and C0128E (duplicate product ref); within its "field-related input
+validation" block (C0120-C0139) the sandbox uses C0122E for any other invalid or missing input,
+and C0140E (request-format block) for malformed requests.
 Orders, fulfilments and other refs answer C0121E when taken, customers C0123E.
 """
 
@@ -14,6 +15,7 @@ from enum import StrEnum
 
 class FluentErrorCode(StrEnum):
     INVALID_DATE = "C0100E"
+    EMPTY_DATE_RANGE = "C0101E"
     NOT_FOUND = "C0120E"
     UNIQUE_CONSTRAINT = "C0121E"
     INVALID_INPUT = "C0122E"

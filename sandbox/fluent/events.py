@@ -104,8 +104,11 @@ class EventService:
         store: FluentStore,
         lifecycle: Lifecycle,
         clock: SandboxClock,
+        *,
+        account_id: str,
         scheduler: Scheduler = call_soon,
     ) -> None:
+        self._account_id = account_id
         self._store = store
         self._lifecycle = lifecycle
         self._clock = clock
@@ -123,6 +126,10 @@ class EventService:
             raise InvalidInputError(
                 f"retailerId {request.retailer_id} is not this sandbox's retailer "
                 f"({self._store.retailer_id})"
+            )
+        if request.account_id is not None and request.account_id != self._account_id:
+            raise InvalidInputError(
+                f"accountId {request.account_id} is not this sandbox's account ({self._account_id})"
             )
         entity = self._entity(request)
         record = EventRecord(

@@ -98,6 +98,10 @@ def _filters(args: Mapping[str, Any]) -> list[Callable[[Any], bool]]:
         if isinstance(value, list):
             predicates.append(_one_of(attribute, frozenset(value)))
         elif isinstance(value, dict):
+            if value.get("from") is None and value.get("to") is None:
+                raise FluentError(
+                    FluentErrorCode.EMPTY_DATE_RANGE, f"'{name}' needs 'from' or 'to'"
+                )
             predicates.append(_within(attribute, DateRange(value.get("from"), value.get("to"))))
         else:
             raise InvalidInputError(f"'{name}' is not a filter the sandbox understands")

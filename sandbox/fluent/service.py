@@ -84,7 +84,7 @@ class FluentSandbox:
                 pending_seconds=config.batch_pending_seconds,
                 running_seconds=config.batch_running_seconds,
             ),
-            events=EventService(store, lifecycle, clock),
+            events=EventService(store, lifecycle, clock, account_id=config.account_id),
             tokens=TokenIssuer(config, clock),
             faults=FaultState(config.faults),
             schema=build_executable_schema(),

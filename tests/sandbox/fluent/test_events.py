@@ -105,6 +105,7 @@ async def test_an_async_event_answers_pending_and_runs_right_after(fluent, order
         (_cancel(entityId="4000000999"), 404, "ORDER with id 4000000999"),
         (_cancel(), 400, "entityRef or entityId"),
         ({**_cancel(entityRef="HD-1"), "retailerId": "2"}, 400, "retailerId 2"),
+        ({**_cancel(entityRef="HD-1"), "accountId": "OTHER"}, 400, "accountId OTHER"),
         ({**_cancel(entityRef="HD-1"), "surprise": 1}, 400, "surprise"),
         ({"entityType": "ORDER", "entityRef": "HD-1", "retailerId": "1"}, 400, "name"),
     ],

@@ -222,6 +222,11 @@ async def test_an_invalid_date_is_refused_with_c0100e(fluent):
     assert "C0100E" in response.json()["errors"][0]["message"]
 
 
+async def test_a_date_range_needs_a_bound(fluent):
+    error = await fluent.gql_error(documents.VIRTUAL_POSITIONS, {"updatedOn": {}})
+    assert error["extensions"]["code"] == "C0101E"
+
+
 async def test_unknown_fields_fail_validation(fluent):
     error = await fluent.gql_error("{ orders { edges { node { financialTransactions } } } }")
     assert "financialTransactions" in error["message"]
