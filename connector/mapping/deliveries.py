@@ -346,33 +346,56 @@ def _capped(items: tuple[DeliveryItem, ...], room: Counter[str]) -> list[Deliver
     return kept
 
 
-def _parcel_with_type(parcel: ParcelDraft, policy: OrderPolicy) -> ParcelDraft:
-    if parcel.key is None:
-        raise ValueError("a desired parcel needs a key, or it would be added again on every run")
-    if parcel.custom is not None:
-        return parcel
-    return parcel.model_copy(update={"custom": CustomFieldsDraft.of_type(policy.parcel_type_key)})
+def _typed_parcels(delivery: DesiredDelivery, policy: OrderPolicy) -> list[ParcelDraft]:
+    """The delivery's parcels, each with the connector's parcel type unless it has one."""
+    parcels: list[ParcelDraft] = []
+    for parcel in delivery.parcels:
+        if parcel.key is None:
+            raise ValueError(
+                f"a parcel of delivery {delivery.key} has no key, so it would be added again "
+                "on every run"
+            )
+        if parcel.custom is None:
+            parcel = parcel.model_copy(
+                update={"custom": CustomFieldsDraft.of_type(policy.parcel_type_key)}
+            )
+        parcels.append(parcel)
+    return parcels
 
 
 def _new_delivery(
-    delivery: DesiredDelivery, room: Counter[str], policy: OrderPolicy
+    delivery: DesiredDelivery,
+    parcels: list[ParcelDraft],
+    room: Counter[str],
+    policy: OrderPolicy,
 ) -> AddDelivery | None:
+    """The delivery with its items capped to `room` (which it then uses up); None when nothing
+    fits. Parcels hold no more than their delivery."""
     items = _capped(delivery.items, room)
     if not items:
         return None
-    fitted = {item.id: item.quantity for item in items}
-    parcels = []
-    for parcel in delivery.parcels:
-        typed = _parcel_with_type(parcel, policy)
-        parcel_room = Counter(fitted)
-        parcels.append(typed.model_copy(update={"items": _capped(tuple(typed.items), parcel_room)}))
+    fitted = Counter({item.id: item.quantity for item in items})
     fields = {name: value for name, value in delivery.fields.items() if value is not None}
     return AddDelivery(
         delivery_key=delivery.key,
         items=items,
         address=delivery.address,
-        parcels=parcels,
+        parcels=[
+            parcel.model_copy(update={"items": _capped(tuple(parcel.items), Counter(fitted))})
+            for parcel in parcels
+        ],
         custom=CustomFieldsDraft.of_type(policy.delivery_type_key, fields),
+    )
+
+
+def _added_parcel(delivery_key: str, parcel: ParcelDraft) -> AddParcelToDelivery:
+    return AddParcelToDelivery(
+        delivery_key=delivery_key,
+        parcel_key=parcel.key,
+        measurements=parcel.measurements,
+        tracking_data=parcel.tracking_data,
+        items=parcel.items,
+        custom=parcel.custom,
     )
 
 
@@ -384,11 +407,13 @@ def _same_tracking(current: Parcel, desired: TrackingData) -> bool:
 def _existing_parcel_actions(
     key: str, current: Parcel, desired: ParcelDraft
 ) -> list[OrderUpdateAction]:
+    """Tracking as Fluent knows it (unknown tracking never erases known tracking), and the
+    parcel's custom fields."""
     actions: list[OrderUpdateAction] = []
     if desired.tracking_data is not None and not _same_tracking(current, desired.tracking_data):
         actions.append(SetParcelTrackingData(parcel_key=key, tracking_data=desired.tracking_data))
-    if desired.custom is not None:
-        custom = desired.custom
+    custom = desired.custom
+    if custom is not None:
         actions.extend(
             _custom_changes(
                 current.custom,
@@ -404,30 +429,11 @@ def _existing_parcel_actions(
     return actions
 
 
-def _existing_delivery_actions(
+def _delivery_custom_actions(
     current: Delivery, desired: DesiredDelivery, policy: OrderPolicy
 ) -> list[OrderUpdateAction]:
     key = desired.key
-    actions: list[OrderUpdateAction] = []
-    for draft in desired.parcels:
-        parcel = _parcel_with_type(draft, policy)
-        parcel_key = parcel.key
-        assert parcel_key is not None  # checked by _parcel_with_type
-        existing = current.parcel_by_key(parcel_key)
-        if existing is None:
-            actions.append(
-                AddParcelToDelivery(
-                    delivery_key=key,
-                    parcel_key=parcel_key,
-                    measurements=parcel.measurements,
-                    tracking_data=parcel.tracking_data,
-                    items=parcel.items,
-                    custom=parcel.custom,
-                )
-            )
-        else:
-            actions.extend(_existing_parcel_actions(parcel_key, existing, parcel))
-    actions.extend(
+    return list(
         _custom_changes(
             current.custom,
             desired.fields,
@@ -439,33 +445,58 @@ def _existing_delivery_actions(
             ),
         )
     )
-    return actions
 
 
-def _delivery_actions(
-    order: Order, desired: DesiredOrder, policy: OrderPolicy
-) -> list[OrderUpdateAction]:
-    if not desired.deliveries:
-        return []
+def _ordered_quantities(order: Order, desired: DesiredOrder) -> Counter[str]:
+    """The order's quantities per line item, after checking that the desired deliveries can
+    be held by this order at all."""
     if order.shipping_info is None:
         raise ValueError(
             f"order {order.id} has no shippingInfo, so commercetools cannot hold its deliveries"
         )
+    keys = [delivery.key for delivery in desired.deliveries]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise ValueError(f"desired deliveries repeat the keys {repeated}")
     ordered = Counter({item.id: item.quantity for item in order.line_items})
     for delivery in desired.deliveries:
         unknown = sorted({item.id for item in delivery.items} - set(ordered))
         if unknown:
             raise ValueError(f"delivery {delivery.key} names unknown line items {unknown}")
-    room = ordered - order.delivered_quantities()
+    return ordered
+
+
+def _delivery_actions(
+    order: Order, desired: DesiredOrder, policy: OrderPolicy
+) -> list[OrderUpdateAction]:
+    """Per desired delivery: add it (capped) or complete the existing one. Parcel keys are
+    unique per order, so a parcel already anywhere on the order is only updated, never added."""
+    if not desired.deliveries:
+        return []
+    room = _ordered_quantities(order, desired) - order.delivered_quantities()
+    on_order = {p.key: p for d in order.deliveries for p in d.parcels if p.key is not None}
+    claimed: set[str] = set()
     actions: list[OrderUpdateAction] = []
     for delivery in desired.deliveries:
         current = order.delivery_by_key(delivery.key)
+        fresh: list[ParcelDraft] = []
+        updates: list[OrderUpdateAction] = []
+        for parcel in _typed_parcels(delivery, policy):
+            key = parcel.key or ""  # never empty: _typed_parcels refuses parcels without key
+            if key in on_order:
+                updates.extend(_existing_parcel_actions(key, on_order[key], parcel))
+            elif key not in claimed:
+                claimed.add(key)
+                fresh.append(parcel)
         if current is None:
-            added = _new_delivery(delivery, room, policy)
+            added = _new_delivery(delivery, fresh, room, policy)
             if added is not None:
                 actions.append(added)
+            actions.extend(updates)
         else:
-            actions.extend(_existing_delivery_actions(current, delivery, policy))
+            actions.extend(_added_parcel(delivery.key, parcel) for parcel in fresh)
+            actions.extend(updates)
+            actions.extend(_delivery_custom_actions(current, delivery, policy))
     return actions
 
 
