@@ -14,7 +14,7 @@ SKU and leaves the SKU "" when the line is not in it; `merge_fulfilments` always
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from connector.fluent.models import (
     Attribute,
@@ -368,36 +368,41 @@ def merge_fulfilments(
 # --- re-sourcing ------------------------------------------------------------------------------
 
 
-def _unfilled(line: FulfilmentLine) -> int:
-    """What a finally rejected fulfilment will never fill of a line: the rejected quantity, or
-    more when Fluent closed it without counting every unfilled unit as rejected."""
-    return max(line.rejected, line.requested - line.filled, 0)
+def _never_filled(line: FulfilmentLine, closed_as_rejected: bool) -> int:
+    """What a fulfilment will not fill of a line: its rejected quantity, final as soon as Fluent
+    reports it (whatever status the fulfilment moved on to), and, once the fulfilment is closed
+    in a rejected status, also whatever it left unfilled without counting it as rejected."""
+    if closed_as_rejected:
+        return max(line.rejected, line.requested - line.filled, 0)
+    return max(line.rejected, 0)
 
 
-def _awaiting_resourcing(
+def _to_resource(
     records: Sequence[FulfilmentRecord], statuses: Collection[str]
-) -> list[FulfilmentRecord]:
-    return [
-        record
-        for record in records
-        if record.status in statuses and not record.resourced and record.kind != KIND_REJECTED
-    ]
+) -> Iterator[tuple[FulfilmentRecord, list[tuple[FulfilmentLine, int]]]]:
+    """Records whose never-filled units still wait for a new sourcing attempt, with them.
+    Records of kind REJECTED are the connector's own "nobody can fill this": never retried."""
+    for record in records:
+        if record.resourced or record.kind == KIND_REJECTED:
+            continue
+        closed = record.status in statuses
+        lines = [(line, _never_filled(line, closed)) for line in record.lines]
+        lines = [(line, quantity) for line, quantity in lines if quantity > 0]
+        if lines:
+            yield record, lines
 
 
 def rejected_lines(
     records: Sequence[FulfilmentRecord], statuses: Collection[str]
 ) -> tuple[OrderLine, ...]:
-    """What to source again: the unfilled quantities of fulfilments in a final rejected status
-    (`statuses`, normally `policy.rejected_statuses`) not yet handed to a new attempt, summed
-    per line item, in first-appearance order. Records of kind REJECTED are already the
-    connector's own "nobody can fill this" and are not retried."""
+    """What to source again, summed per line item in first-appearance order: the rejected
+    quantities of records not yet `resourced`, plus the unfilled rest of those closed in one of
+    `statuses` (normally `policy.rejected_statuses`). After handing them to a new attempt, flag
+    exactly these records with `mark_resourced(records, statuses)`."""
     totals: dict[str, int] = {}
     skus: dict[str, str] = {}
-    for record in _awaiting_resourcing(records, statuses):
-        for line in record.lines:
-            quantity = _unfilled(line)
-            if quantity <= 0:
-                continue
+    for record, lines in _to_resource(records, statuses):
+        for line, quantity in lines:
             if not line.sku:
                 raise ValueError(
                     f"line item {line.line_item_id} of fulfilment {record.ref} has no SKU to "
@@ -411,17 +416,29 @@ def rejected_lines(
     )
 
 
+def mark_resourced(
+    records: Sequence[FulfilmentRecord], statuses: Collection[str]
+) -> tuple[FulfilmentRecord, ...]:
+    """The records with `resourced` set on exactly those `rejected_lines` took units from, so
+    the same units are never sourced twice."""
+    taken = {record.ref for record, _ in _to_resource(records, statuses)}
+    return tuple(
+        record.model_copy(update={"resourced": True}) if record.ref in taken else record
+        for record in records
+    )
+
+
 def exclusions(
     records: Sequence[FulfilmentRecord], statuses: Collection[str] = ()
 ) -> frozenset[str]:
-    """Locations that rejected something, to leave out when sourcing again: any with a
-    rejected quantity, and, when `statuses` (the final rejected statuses) is given, any whose
-    fulfilment ended in one of them with something unfilled."""
+    """Locations that rejected something, to leave out when sourcing again (already re-sourced
+    records included): any with a rejected quantity, and, when `statuses` (the rejected
+    statuses) is given, any whose fulfilment was closed in one of them with units unfilled."""
     refs: set[str] = set()
     for record in records:
         if record.location_ref is None or record.kind == KIND_REJECTED:
             continue
-        final = record.status in statuses
-        if any(line.rejected > 0 or (final and _unfilled(line) > 0) for line in record.lines):
+        closed = record.status in statuses
+        if any(_never_filled(line, closed) > 0 for line in record.lines):
             refs.add(record.location_ref)
     return frozenset(refs)

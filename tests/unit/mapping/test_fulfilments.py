@@ -12,6 +12,7 @@ from connector.mapping.fulfilments import (
     exclusions,
     fulfilment_inputs,
     fulfilment_ref,
+    mark_resourced,
     merge_fulfilments,
     record_for,
     rejected_fulfilment_input,
@@ -511,23 +512,42 @@ def rejection_history() -> list[FulfilmentRecord]:
         record("F4", status="SHIPPED", location_ref="D"),
         # Fluent closed it without counting rejected units: the unfilled ones count.
         record("F5", status="REJECTED", location_ref="E", lines=(("li-4", 2, 0, 0),)),
+        # Partly rejected, then shipped before the workflow saw PARTIALLY_FULFILLED.
+        record("F6", status="SHIPPED", location_ref="F", lines=(("li-5", 3, 2, 1),)),
     ]
 
 
-def test_rejected_lines_sum_unfilled_quantities_per_line_in_first_seen_order() -> None:
+def test_rejected_lines_sum_never_filled_units_per_line_in_first_seen_order() -> None:
     assert rejected_lines(rejection_history(), REJECTED_STATUSES) == (
         OrderLine(ref="li-1", sku="SKU-1", quantity=3),
         OrderLine(ref="li-2", sku="SKU-1", quantity=2),
         OrderLine(ref="li-4", sku="SKU-1", quantity=2),
+        OrderLine(ref="li-5", sku="SKU-1", quantity=1),
     )
 
 
-def test_rejected_statuses_are_configurable() -> None:
-    assert rejected_lines(rejection_history(), ["PARTIALLY_FULFILLED"]) == (
+def test_rejected_statuses_decide_when_unfilled_units_count() -> None:
+    assert rejected_lines(rejection_history(), []) == (
+        OrderLine(ref="li-1", sku="SKU-1", quantity=3),
         OrderLine(ref="li-2", sku="SKU-1", quantity=2),
-        OrderLine(ref="li-1", sku="SKU-1", quantity=1),
+        OrderLine(ref="li-5", sku="SKU-1", quantity=1),
     )
-    assert rejected_lines(rejection_history(), []) == ()
+
+
+def test_mark_resourced_flags_exactly_the_records_rejected_lines_took() -> None:
+    history = rejection_history()
+
+    marked = mark_resourced(history, REJECTED_STATUSES)
+
+    assert [r.ref for r in marked if r.resourced] == ["F1", "F2", "F3", "F5", "F6"]
+    assert [r.model_copy(update={"resourced": False}) for r in marked] == [
+        r.model_copy(update={"resourced": False}) for r in history
+    ]
+    assert rejected_lines(marked, REJECTED_STATUSES) == ()
+    partly = mark_resourced(history, [])
+    assert rejected_lines(partly, REJECTED_STATUSES) == (
+        OrderLine(ref="li-4", sku="SKU-1", quantity=2),
+    )
 
 
 def test_rejected_lines_need_skus() -> None:
@@ -540,6 +560,6 @@ def test_rejected_lines_need_skus() -> None:
 def test_exclusions_are_locations_that_rejected_something() -> None:
     history = rejection_history()
 
-    assert exclusions(history) == frozenset({"A", "B", "C"})
-    assert exclusions(history, REJECTED_STATUSES) == frozenset({"A", "B", "C", "E"})
+    assert exclusions(history) == frozenset({"A", "B", "C", "F"})
+    assert exclusions(history, REJECTED_STATUSES) == frozenset({"A", "B", "C", "E", "F"})
     assert exclusions([record("F1", status="SHIPPED")], REJECTED_STATUSES) == frozenset()
