@@ -77,6 +77,7 @@ KEY_MAX_LENGTH = 256
 _VALID_KEY = re.compile(r"[A-Za-z0-9_-]{2,256}")
 _INVALID_CHARACTER = re.compile(r"[^A-Za-z0-9_-]")
 _DIGEST_LENGTH = 16
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 
 
 def item_key(ref: str) -> str:
@@ -97,18 +98,27 @@ def item_key(ref: str) -> str:
 # --- desired state ----------------------------------------------------------------------------
 
 
-def pickup_address(location: Location) -> AddressDraft:
-    """The store a click & collect delivery goes to, as a commercetools address."""
+def pickup_address(location: Location, *, default_country: str | None = None) -> AddressDraft:
+    """The store a click & collect delivery goes to, as a commercetools address.
+
+    commercetools needs a two-letter country code; Fluent often holds a country name. Then
+    `default_country` (the order's country) is used and Fluent's text kept in
+    `additionalAddressInfo`; without a default that is a `ValueError`."""
     address = location.primary_address
-    country = (address.country or "").strip().upper() if address else ""
-    if address is None or not re.fullmatch(r"[A-Z]{2}", country):
-        found = address.country if address else None
-        raise ValueError(
-            f"pickup location {location.ref} needs a primary address with a two-letter country "
-            f"code, got {found!r}"
-        )
+    if address is None:
+        raise ValueError(f"pickup location {location.ref} has no primary address")
+    given = (address.country or "").strip()
+    country = given.upper()
+    note = None
+    if not _COUNTRY_CODE.fullmatch(country):
+        fallback = (default_country or "").strip().upper()
+        if not _COUNTRY_CODE.fullmatch(fallback):
+            raise ValueError(
+                f"pickup location {location.ref} has country {address.country!r}, not a "
+                "two-letter code, and the order gives no country to use instead"
+            )
+        country, note = fallback, f"country: {given}" if given else None
     return AddressDraft(
-        key=None,
         country=country,
         company=location.name or address.company_name,
         street_name=address.street,
@@ -117,6 +127,7 @@ def pickup_address(location: Location) -> AddressDraft:
         state=address.state,
         region=address.region,
         phone=location.support_phone_number,
+        additional_address_info=note,
     )
 
 
@@ -177,7 +188,15 @@ def _fulfilment_of(record: FulfilmentRecord, details: OrderDetails | None) -> Fu
     )
 
 
+def _order_country(order: Order) -> str | None:
+    """Where the order is sold (its country, else its addresses'): the store's country when
+    Fluent's own is not a code."""
+    addresses = (order.shipping_address, order.billing_address)
+    return order.country or next((a.country for a in addresses if a is not None), None)
+
+
 def _deliveries(
+    order: Order,
     status: OrderStatus,
     order_type: OrderType,
     details: OrderDetails | None,
@@ -190,8 +209,9 @@ def _deliveries(
         items = _filled_items(record)
         if record.status not in handed_over or not items:
             continue
-        # Only computed when there is a delivery: a bad store address must not block the rest.
-        address = pickup_address(pickup) if order_type is OrderType.CC and pickup else None
+        address = None
+        if order_type is OrderType.CC and pickup is not None:
+            address = pickup_address(pickup, default_country=_order_country(order))
         fulfilment = _fulfilment_of(record, details)
         fields: dict[str, Any] = {
             FIELD_FULFILMENT_REF: record.ref,
@@ -276,7 +296,7 @@ def desired_order(
             policy,
             cancelled=status.stage is Stage.CANCELLED,
         ),
-        deliveries=_deliveries(status, effective_type, details, policy, pickup),
+        deliveries=_deliveries(order, status, effective_type, details, policy, pickup),
         line_item_fields=_fulfilment_metadata(status.fulfilments),
         sync_channel_key=sync_channel_key,
         sync_external_id=status.fluent_order_id if sync_channel_key else None,

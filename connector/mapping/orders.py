@@ -43,9 +43,6 @@ HD_FULFILMENT_TYPE = "HD_PFS"
 CC_FULFILMENT_TYPE = "CC_PFS"
 GUEST_CUSTOMER_ID = "guest"
 
-_ORDER_REF_PLACEHOLDERS = ("order_number", "order_id")
-_USERNAME_PLACEHOLDERS = ("retailer_id", "email", "customer_id")
-
 
 class InvalidOrderError(ValueError):
     """The order cannot be exported as it is; `problems` lists every reason, in a stable order."""
@@ -328,6 +325,7 @@ def shipping_coordinates(order: Order) -> Coordinates | None:
 
 
 def line_sku(item: LineItem) -> str:
+    """The line's SKU, which Fluent knows the product by; a line without one cannot go."""
     sku = blank_to_none(item.variant.sku)
     if sku is None:
         raise InvalidOrderError(f"line item {item.id} has no SKU")

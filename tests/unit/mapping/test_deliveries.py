@@ -108,14 +108,27 @@ def test_pickup_address_is_the_store() -> None:
     )
 
 
-@pytest.mark.parametrize("country", ["DEU", None, ""])
-def test_pickup_address_needs_a_two_letter_country(country: str | None) -> None:
-    with pytest.raises(ValueError, match="pickup location S needs a primary address"):
-        pickup_address(location("S", country=country))
+def test_a_country_name_falls_back_to_the_order_country_and_is_kept() -> None:
+    store = location("STORE-1", country="Australia")
+
+    address = pickup_address(store, default_country="au")
+
+    assert (address.country, address.additional_address_info) == ("AU", "country: Australia")
+    assert pickup_address(location("S", country=None), default_country="DE").country == "DE"
+
+
+@pytest.mark.parametrize(
+    ("country", "default"), [("DEU", None), (None, None), ("", "DEU"), ("Germany", " ")]
+)
+def test_pickup_address_needs_a_country_code_somewhere(
+    country: str | None, default: str | None
+) -> None:
+    with pytest.raises(ValueError, match="not a two-letter code, and the order gives no country"):
+        pickup_address(location("S", country=country), default_country=default)
 
 
 def test_pickup_address_needs_a_primary_address() -> None:
-    with pytest.raises(ValueError, match="got None"):
+    with pytest.raises(ValueError, match="pickup location S has no primary address"):
         pickup_address(location("S").model_copy(update={"primary_address": None}))
 
 
@@ -333,6 +346,23 @@ def test_cc_deliveries_go_to_the_pickup_store_when_known() -> None:
     assert with_store.deliveries[0].parcels == ()
     assert with_store.shipment_state == "Ready"
     assert without_store.deliveries[0].address is None
+
+
+def test_a_cc_delivery_to_a_store_with_a_country_name_uses_the_order_country() -> None:
+    ready = record("N-1001-F1", kind="CC_PICKUP", status="READY_FOR_COLLECTION")
+
+    desired = desired_order(
+        order=cc_order(country=None),
+        status=status(order_type=OrderType.CC, fulfilments=(ready,)),
+        details=None,
+        policy=POLICY,
+        pickup=location("STORE-1", country="Germany"),
+        sync_channel_key=None,
+    )
+
+    address = desired.deliveries[0].address
+    assert address is not None
+    assert (address.country, address.additional_address_info) == ("DE", "country: Germany")
 
 
 def test_a_broken_store_address_does_not_block_an_order_without_deliveries() -> None:
