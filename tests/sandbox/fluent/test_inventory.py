@@ -72,6 +72,31 @@ async def test_inventory_positions_by_product_and_location_page(fluent):
     assert [e["node"]["locationRef"] for e in one["inventoryPositions"]["edges"]] == ["ST-003"]
 
 
+async def test_positions_updated_since_a_moment_across_the_catalogue(fluent):
+    await fluent.admin("POST", "/clock/advance", {"seconds": 60})
+    since = (await fluent.admin("GET", "/state"))["now"]
+    await fluent.set_stock(SKU, {"ST-002": 3})
+    await fluent.set_stock("SKU-00009-3", {"WH-005": 4})
+    query = """query ($updatedOn: DateRange, $after: String) {
+      inventoryPositions(catalogue: {ref: "DEFAULT:1"}, updatedOn: $updatedOn, first: 1,
+                         after: $after) {
+        edges { cursor node { productRef locationRef onHand } }
+        pageInfo { hasNextPage }
+      }
+    }"""
+    first = (await fluent.gql(query, {"updatedOn": {"from": since}}))["inventoryPositions"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    rest = await fluent.gql(
+        query, {"updatedOn": {"from": since}, "after": first["edges"][-1]["cursor"]}
+    )
+    nodes = [e["node"] for e in first["edges"] + rest["inventoryPositions"]["edges"]]
+    assert nodes == [
+        {"productRef": SKU, "locationRef": "ST-002", "onHand": 3},
+        {"productRef": "SKU-00009-3", "locationRef": "WH-005", "onHand": 4},
+    ]
+    assert rest["inventoryPositions"]["pageInfo"]["hasNextPage"] is False
+
+
 async def test_an_unknown_catalogue_has_no_positions(fluent):
     data = await fluent.gql(
         documents.INVENTORY_POSITIONS, {"products": [SKU], "catalogue": {"ref": "OTHER"}}
