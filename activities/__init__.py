@@ -30,7 +30,10 @@ class Dependencies:
 
 def order_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     """Activities of the order task queue."""
-    return []
+    from activities.intake import IntakeActivities  # imports this module: import when called
+
+    intake = IntakeActivities(deps)
+    return [intake.poll_order_messages, intake.dispatch_order_messages, intake.reconcile_orders]
 
 
 def sync_activities(deps: Dependencies) -> list[Callable[..., Any]]:

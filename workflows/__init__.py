@@ -5,5 +5,8 @@
 
 from __future__ import annotations
 
-ORDER_WORKFLOWS: list[type] = []
+from workflows.messages_poller import MessagesPollerWorkflow
+from workflows.reconcile import ReconcileOrdersWorkflow
+
+ORDER_WORKFLOWS: list[type] = [MessagesPollerWorkflow, ReconcileOrdersWorkflow]
 SYNC_WORKFLOWS: list[type] = []
