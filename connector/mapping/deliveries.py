@@ -268,7 +268,8 @@ def desired_order(
 
     Fluent order ref, id and status are written once known (never removed); `connectorIssue`
     always mirrors the open issue, so resolving it clears the field. A CC delivery's address is
-    the pickup store when `pickup` is given, else (like HD) the order's shipping address."""
+    the pickup store when `pickup` is given, else (like HD) the order's shipping address. The
+    sync channel and external id (the Fluent order id) are only set once Fluent has the order."""
     order_type = status.order_type
     if order_type is None and status.fulfilments:
         raise ValueError(f"order {order.id} has fulfilments but no order type")
@@ -285,6 +286,7 @@ def desired_order(
     # Without fulfilments the order type matters to nothing below; HD stands in for "unknown".
     effective_type = order_type or OrderType.HD
     ordered = {item.id: item.quantity for item in order.line_items}
+    exported = sync_channel_key is not None and status.fluent_order_id is not None
     return DesiredOrder(
         order_id=order.id,
         order_fields=fields,
@@ -298,8 +300,8 @@ def desired_order(
         ),
         deliveries=_deliveries(order, status, effective_type, details, policy, pickup),
         line_item_fields=_fulfilment_metadata(status.fulfilments),
-        sync_channel_key=sync_channel_key,
-        sync_external_id=status.fluent_order_id if sync_channel_key else None,
+        sync_channel_key=sync_channel_key if exported else None,
+        sync_external_id=status.fluent_order_id if exported else None,
     )
 
 
@@ -554,9 +556,10 @@ def _line_item_custom_actions(
 def _sync_actions(
     order: Order, desired: DesiredOrder, sync_channel_id: str | None
 ) -> list[OrderUpdateAction]:
-    if sync_channel_id is None:
-        return []
+    """Record the export once Fluent has the order (its id is the external id)."""
     external_id = desired.sync_external_id
+    if sync_channel_id is None or external_id is None:
+        return []
     if any(
         info.channel.id == sync_channel_id and info.external_id == external_id
         for info in order.sync_info
@@ -580,10 +583,12 @@ def build_order_actions(
     """The update actions that bring `order` to `desired`, and nothing else: applied to the
     order they make a second call return []. Order: order custom fields, order state, shipment
     state, deliveries and parcels (in desired order), line item fields (in line order), sync
-    info. Existing deliveries are never re-added or removed, and their items never change.
+    info (with `sync_channel_id`, once there is an external id). Existing deliveries are never
+    re-added or removed, and their items never change.
 
-    Raises `ValueError` beyond 500 actions (one update's limit). A real order needs one action
-    per line item plus a few per fulfilment, far below it; refusing beats writing half."""
+    Raises `ValueError` beyond 500 actions (one update's limit). The first sync needs about one
+    action per line item plus a few per fulfilment, so only an order with close to 500 line
+    items gets there; it fails loudly rather than being half written."""
     if desired.order_id != order.id:
         raise ValueError(f"desired state is for order {desired.order_id}, not {order.id}")
     actions = [

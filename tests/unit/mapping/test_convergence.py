@@ -509,6 +509,12 @@ def test_sync_info_is_recorded_once_per_channel_and_external_id(
     converge(order, desired, sync_channel_id=channel)
 
 
+def test_nothing_is_recorded_as_exported_before_fluent_has_the_order() -> None:
+    desired = DesiredOrder(order_id="order-1", sync_channel_key="export")
+
+    assert build_order_actions(make_order(), desired, POLICY, sync_channel_id="chan-1") == []
+
+
 def test_type_keys_are_configurable() -> None:
     policy = POLICY.model_copy(
         update={

@@ -301,7 +301,7 @@ def test_before_fluent_knows_the_order_only_the_issue_is_written() -> None:
         details=None,
         policy=POLICY,
         pickup=None,
-        sync_channel_key=None,
+        sync_channel_key="fluent-export",
     )
 
     assert desired == DesiredOrder(order_id="order-1", order_fields={"connectorIssue": None})
