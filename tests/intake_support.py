@@ -1,6 +1,7 @@
-"""Shared by the intake tests: connector settings for a test, and a commercetools sandbox served
-in process (ASGI transport, no thread) whose clock the test sets, with the intake activities
-wired to it and to a Temporal client."""
+"""Shared by the intake tests: connector settings for a test; a commercetools sandbox served in
+process (ASGI transport, no thread) whose clock the test sets, with the intake activities wired
+to it and to a Temporal client; and a fake order workflow registered under the real workflow
+type name, which records what it receives and answers the status query."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
+from temporalio import workflow
 from temporalio.client import Client
 
 from activities import Dependencies
@@ -26,7 +30,26 @@ from connector.config import (
     TemporalSettings,
 )
 from connector.fluent.client import FluentClient
-from connector.orders import FIELD_FLUENT_ORDER_REF
+from connector.orders import (
+    CANCEL_SIGNAL,
+    FIELD_FLUENT_ORDER_REF,
+    FLUENT_NEWS_SIGNAL,
+    ORDER_WORKFLOW,
+    STATUS_QUERY,
+    CancelRequest,
+    FluentNews,
+    FulfilmentLine,
+    FulfilmentRecord,
+    Issue,
+    IssueKind,
+    OrderStatus,
+    OrderTrigger,
+    OrderType,
+    OrderWorkflowInput,
+    Stage,
+    TimelineEntry,
+    order_workflow_id,
+)
 from sandbox.commercetools import CommercetoolsSandboxConfig, create_app, sandbox_of
 
 PROJECT_KEY = "shop"
@@ -38,19 +61,20 @@ OTHER_FIELD = "giftMessage"
 def intake_settings(
     *,
     task_queue: str,
+    commercetools_url: str = SANDBOX_URL,
     webhook_public_keys: list[str] | None = None,
     events_token: str | None = None,
     max_body_bytes: int = 1_048_576,
     orders: OrderSettings | None = None,
 ) -> Settings:
-    """Settings whose commercetools side points at the in-process sandbox."""
+    """Settings whose commercetools side points at a sandbox (by default the in-process one)."""
     return Settings(
         commercetools=CommercetoolsSettings(
             project_key=PROJECT_KEY,
             client_id="sandbox-client",
             client_secret="sandbox-secret",
-            api_url=SANDBOX_URL,
-            auth_url=SANDBOX_URL,
+            api_url=commercetools_url,
+            auth_url=commercetools_url,
         ),
         fluent=FluentSettings(
             host="http://127.0.0.1:9",
@@ -126,34 +150,143 @@ async def _order_type(http: httpx.AsyncClient) -> None:
     assert response.status_code == 201, response.text
 
 
+def sandbox_app() -> FastAPI:
+    """A fresh, empty sandbox project."""
+    return create_app(CommercetoolsSandboxConfig(project_key=PROJECT_KEY))
+
+
 @asynccontextmanager
-async def intake_activities(
-    temporal: Client, settings: Settings
-) -> AsyncIterator[tuple[IntakeActivities, SandboxShop]]:
-    """The intake activities over a fresh sandbox project, and a handle to drive it."""
-    app = create_app(CommercetoolsSandboxConfig(project_key=PROJECT_KEY))
+async def sandbox_shop(
+    app: FastAPI, *, base_url: str = SANDBOX_URL, transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[SandboxShop]:
+    """Drive `app` (in process when `transport` is its ASGI transport, else over HTTP at
+    `base_url`); defines the connector's order type first."""
     store = sandbox_of(app).store
 
     def set_clock(moment: datetime) -> None:
         store.clock = lambda: moment
 
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=SANDBOX_URL) as root:
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as root:
         token = await root.post(
             "/oauth/token",
             data={"grant_type": "client_credentials"},
             auth=("sandbox-client", "sandbox-secret"),
         )
         headers = {"authorization": f"Bearer {token.json()['access_token']}"}
-        async with (
-            httpx.AsyncClient(
-                transport=transport, base_url=f"{SANDBOX_URL}/{PROJECT_KEY}/", headers=headers
-            ) as http,
-            CommercetoolsClient(settings.commercetools, transport=transport) as commercetools,
-            FluentClient(settings.fluent) as fluent,
-        ):
+        async with httpx.AsyncClient(
+            transport=transport, base_url=f"{base_url}/{PROJECT_KEY}/", headers=headers
+        ) as http:
             await _order_type(http)
-            deps = Dependencies(
-                settings=settings, commercetools=commercetools, fluent=fluent, temporal=temporal
-            )
-            yield IntakeActivities(deps), SandboxShop(http=http, set_clock=set_clock)
+            yield SandboxShop(http=http, set_clock=set_clock)
+
+
+@asynccontextmanager
+async def intake_activities(
+    temporal: Client, settings: Settings, *, app: FastAPI | None = None
+) -> AsyncIterator[tuple[IntakeActivities, SandboxShop]]:
+    """The intake activities over a sandbox project (a fresh one unless `app` is given; the
+    settings must point at it), and a handle to drive it. Without `app` the sandbox is served
+    in process."""
+    served_in_process = app is None
+    app = app or sandbox_app()
+    transport = httpx.ASGITransport(app=app) if served_in_process else None
+    base_url = SANDBOX_URL if served_in_process else settings.commercetools.resolved_api_url
+    async with (
+        sandbox_shop(app, base_url=base_url, transport=transport) as shop,
+        CommercetoolsClient(settings.commercetools, transport=transport) as commercetools,
+        FluentClient(settings.fluent) as fluent,
+    ):
+        deps = Dependencies(
+            settings=settings, commercetools=commercetools, fluent=fluent, temporal=temporal
+        )
+        yield IntakeActivities(deps), shop
+
+
+# --- the fake order workflow --------------------------------------------------------------------
+
+
+class Recorded(BaseModel):
+    trigger: OrderTrigger
+    news: list[FluentNews]
+    cancels: list[CancelRequest]
+
+
+@workflow.defn(name=ORDER_WORKFLOW)
+class FakeOrderWorkflow:
+    """Runs until `finish`; its status shows one fulfilment, an issue, and a timeline entry per
+    signal. Register it with `UnsandboxedWorkflowRunner` (it lives in a test module)."""
+
+    @workflow.init
+    def __init__(self, input: OrderWorkflowInput) -> None:
+        self._input = input
+        self._news: list[FluentNews] = []
+        self._cancels: list[CancelRequest] = []
+        self._timeline: list[TimelineEntry] = []
+        self._finished = False
+
+    @workflow.run
+    async def run(self, input: OrderWorkflowInput) -> None:
+        await workflow.wait_condition(lambda: self._finished)
+
+    @workflow.signal(name=FLUENT_NEWS_SIGNAL)
+    def fluent_news(self, news: FluentNews) -> None:
+        self._news.append(news)
+        self._timeline.append(TimelineEntry(at=workflow.now(), text=f"news {news.identity}"))
+
+    @workflow.signal(name=CANCEL_SIGNAL)
+    def cancel(self, request: CancelRequest) -> None:
+        self._cancels.append(request)
+        self._timeline.append(TimelineEntry(at=workflow.now(), text=f"cancel: {request.reason}"))
+
+    @workflow.signal
+    def finish(self) -> None:
+        self._finished = True
+
+    @workflow.query
+    def recorded(self) -> Recorded:
+        return Recorded(trigger=self._input.trigger, news=self._news, cancels=self._cancels)
+
+    @workflow.query(name=STATUS_QUERY)
+    def status(self) -> OrderStatus:
+        order_id = self._input.order_id
+        lines = (
+            FulfilmentLine(line_item_id="li-1", sku="SKU-1", requested=2, filled=1, rejected=1),
+        )
+        return OrderStatus(
+            ct_order_id=order_id,
+            ct_order_number=f"N-{order_id[:8]}",
+            order_type=OrderType.HD,
+            stage=Stage.CANCELLED if self._cancels else Stage.IN_FULFILMENT,
+            fluent_order_ref=f"HD-{order_id[:8]}",
+            fluent_status="BOOKED",
+            ct_order_state="Confirmed",
+            fulfilments=(
+                FulfilmentRecord(
+                    ref=f"HD-{order_id[:8]}-F1",
+                    kind="HD",
+                    location_ref="STORE-1",
+                    location_name="Store One",
+                    status="SHIPPED",
+                    lines=lines,
+                    invoice_ref=f"HD-{order_id[:8]}-F1-INV",
+                ),
+            ),
+            delivery_keys=(f"HD-{order_id[:8]}-F1",),
+            issues=(
+                Issue(kind=IssueKind.UNFILLABLE, reason="1 x SKU-1 unfillable", at=workflow.now()),
+            ),
+            timeline=tuple(self._timeline),
+            cancel_requested=self._cancels[-1] if self._cancels else None,
+        )
+
+
+async def recorded(client: Client, order_id: str) -> Recorded:
+    handle = client.get_workflow_handle(order_workflow_id(order_id))
+    result: Recorded = await handle.query(FakeOrderWorkflow.recorded)
+    return result
+
+
+async def finish(client: Client, order_id: str) -> None:
+    handle = client.get_workflow_handle(order_workflow_id(order_id))
+    await handle.signal(FakeOrderWorkflow.finish)
+    await handle.result()

@@ -15,34 +15,20 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from fastapi import FastAPI
-from pydantic import BaseModel
-from temporalio import workflow
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from connector.config import (
-    CommercetoolsSettings,
-    ConnectorSettings,
-    FluentSettings,
-    OrderSettings,
-    Settings,
-    SyncSettings,
-    TemporalSettings,
-)
+from connector.config import Settings
 from connector.errors import TransientError
 from connector.events import CatalogChange
 from connector.fluent.models import Order as FluentOrder
 from connector.fluent.models import WebhookEvent
 from connector.intake import COMMERCETOOLS_ORDER_ID_ATTRIBUTE
 from connector.orders import (
-    CANCEL_SIGNAL,
-    FLUENT_NEWS_SIGNAL,
-    ORDER_WORKFLOW,
     CancelRequest,
     FluentNews,
     OrderTrigger,
-    OrderWorkflowInput,
     order_workflow_id,
 )
 from connector.temporal import data_converter
@@ -53,63 +39,13 @@ from connector.webhooks import (
     register_location_handler,
 )
 from sandbox.common.serving import free_port
+from tests.intake_support import FakeOrderWorkflow, finish, intake_settings, recorded
 
 pytestmark = pytest.mark.integration
 
 TOKEN = "push-token-123"
 MAX_BODY = 4096
 TASK_QUEUE = f"webhook-app-{uuid.uuid4().hex[:8]}"
-
-
-# --- the fake order workflow --------------------------------------------------------------------
-
-
-class Recorded(BaseModel):
-    trigger: OrderTrigger
-    news: list[FluentNews]
-    cancels: list[CancelRequest]
-
-
-@workflow.defn(name=ORDER_WORKFLOW)
-class FakeOrderWorkflow:
-    def __init__(self) -> None:
-        self._news: list[FluentNews] = []
-        self._cancels: list[CancelRequest] = []
-        self._trigger = OrderTrigger.OPERATOR
-        self._finished = False
-
-    @workflow.run
-    async def run(self, input: OrderWorkflowInput) -> None:
-        self._trigger = input.trigger
-        await workflow.wait_condition(lambda: self._finished)
-
-    @workflow.signal(name=FLUENT_NEWS_SIGNAL)
-    def fluent_news(self, news: FluentNews) -> None:
-        self._news.append(news)
-
-    @workflow.signal(name=CANCEL_SIGNAL)
-    def cancel(self, request: CancelRequest) -> None:
-        self._cancels.append(request)
-
-    @workflow.signal
-    def finish(self) -> None:
-        self._finished = True
-
-    @workflow.query
-    def recorded(self) -> Recorded:
-        return Recorded(trigger=self._trigger, news=self._news, cancels=self._cancels)
-
-
-async def recorded(client: Client, order_id: str) -> Recorded:
-    handle = client.get_workflow_handle(order_workflow_id(order_id))
-    result: Recorded = await handle.query(FakeOrderWorkflow.recorded)
-    return result
-
-
-async def finish(client: Client, order_id: str) -> None:
-    handle = client.get_workflow_handle(order_workflow_id(order_id))
-    await handle.signal(FakeOrderWorkflow.finish)
-    await handle.result()
 
 
 # --- fixtures -----------------------------------------------------------------------------------
@@ -128,26 +64,11 @@ def public_key_base64(key: rsa.RSAPrivateKey) -> str:
 
 
 def make_settings(*, keys: list[str], token: str | None = TOKEN) -> Settings:
-    return Settings(
-        commercetools=CommercetoolsSettings(
-            project_key="shop", client_id="ct", client_secret="ct-secret"
-        ),
-        fluent=FluentSettings(
-            host="http://127.0.0.1:9",
-            account_id="ACME",
-            retailer_id="1",
-            client_id="fl",
-            client_secret="fl-secret",
-            username="user",
-            password="pw",
-            webhook_public_keys=keys,
-        ),
-        temporal=TemporalSettings(order_task_queue=TASK_QUEUE),
-        connector=ConnectorSettings(
-            commercetools_events_token=token, webhook_max_body_bytes=MAX_BODY
-        ),
-        orders=OrderSettings(),
-        sync=SyncSettings(),
+    return intake_settings(
+        task_queue=TASK_QUEUE,
+        webhook_public_keys=keys,
+        events_token=token,
+        max_body_bytes=MAX_BODY,
     )
 
 
