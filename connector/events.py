@@ -35,7 +35,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
@@ -67,6 +67,8 @@ _CLOUDEVENT_TYPE = re.compile(
 )
 _CLOUDEVENT_ATTRIBUTES = ("specversion", "id", "type", "source", "subject", "time")
 _MAX_KEYS_SHOWN = 8
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class EventParseError(ValueError):
@@ -215,19 +217,23 @@ class _PubSubEnvelope(BaseModel):
 # --- parsing ------------------------------------------------------------------------------------
 
 
-def _validate(model: type[Any], value: Any, where: str) -> Any:
-    """`model.model_validate(value)`; the error names each bad field, never its value."""
+def validation_problems(error: ValidationError) -> str:
+    """`field.path: what is wrong; ...` without the offending values (they may be personal)."""
+    problems = []
+    for problem in error.errors():
+        path = ".".join(str(part) for part in problem["loc"])
+        problems.append(f"{path}: {problem['msg']}" if path else problem["msg"])
+    return "; ".join(problems)
+
+
+def _validate(model: type[ModelT], value: Any, where: str) -> ModelT:
     try:
         return model.model_validate(value)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            path = ".".join(str(part) for part in error["loc"])
-            problems.append(f"{path}: {error['msg']}" if path else error["msg"])
-        raise EventParseError(f"{where}: {'; '.join(problems)}") from None
+        raise EventParseError(f"{where}: {validation_problems(exc)}") from None
 
 
-def _json_object(raw: bytes | str, where: str) -> dict[str, Any]:
+def _json_object(raw: bytes, where: str) -> dict[str, Any]:
     try:
         value = json.loads(raw)
     except UnicodeDecodeError:
@@ -300,7 +306,7 @@ def _from_pubsub(document: dict[str, Any]) -> CommercetoolsEvent | Ignored:
         raise EventParseError("Pub/Sub envelope: message must be an object")
     if "data" not in document["message"]:
         raise EventParseError("Pub/Sub envelope: message.data is missing")
-    envelope: _PubSubEnvelope = _validate(_PubSubEnvelope, document, "Pub/Sub envelope")
+    envelope = _validate(_PubSubEnvelope, document, "Pub/Sub envelope")
     pubsub = envelope.message
     try:
         return _from_pubsub_data(pubsub)
@@ -368,7 +374,7 @@ def _ignored_notification(notification_type: str, document: Mapping[str, Any]) -
 def _from_message(
     document: dict[str, Any], where: str, envelope: Envelope, delivery_id: str | None
 ) -> CommercetoolsEvent:
-    message: _PlatformMessage = _validate(_PlatformMessage, document, f"{where} (message)")
+    message = _validate(_PlatformMessage, document, f"{where} (message)")
     identifiers = message.resource_user_provided_identifiers or _Identifiers()
     order_number = identifiers.order_number or (
         message.order.order_number if message.order else None
@@ -394,7 +400,7 @@ def _from_message(
 def _from_cloudevent(
     document: dict[str, Any], envelope: Envelope, delivery_id: str | None
 ) -> CommercetoolsEvent | Ignored:
-    event: _CloudEvent = _validate(_CloudEvent, document, "CloudEvent")
+    event = _validate(_CloudEvent, document, "CloudEvent")
     if event.specversion != "1.0":
         raise EventParseError(f"CloudEvent specversion {event.specversion!r} is not supported")
     match = _CLOUDEVENT_TYPE.match(event.type)

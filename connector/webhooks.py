@@ -48,6 +48,7 @@ from connector.events import (
     Ignored,
     StartOrder,
     interpret,
+    validation_problems,
 )
 from connector.fluent.client import FluentClient
 from connector.fluent.models import WebhookEvent
@@ -69,6 +70,7 @@ LOCATION_ENTITY = "LOCATION"
 LOCATION_EVENT_NAMES = frozenset({"fc.connect.location.create", "fc.connect.location.update"})
 READINESS_TIMEOUT = timedelta(seconds=3)
 RETRY_AFTER_SECONDS = "5"
+MAX_LOGGED_ERROR = 300
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ def _answer(status_code: int, status: str, **fields: object) -> JSONResponse:
 
 
 def _unavailable(what: str, error: BaseException) -> JSONResponse:
-    _log(logging.WARNING, "dependency unavailable", dependency=what, error=type(error).__name__)
+    reason = f"{type(error).__name__}: {error}"[:MAX_LOGGED_ERROR]
+    _log(logging.WARNING, "dependency unavailable", dependency=what, error=reason)
     response = _answer(503, "unavailable", detail=f"{what} is unavailable; retry later")
     response.headers["Retry-After"] = RETRY_AFTER_SECONDS
     return response
@@ -319,11 +322,7 @@ def _parse_webhook(body: bytes) -> WebhookEvent:
     try:
         return WebhookEvent.model_validate_json(body)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            path = ".".join(str(part) for part in error["loc"])
-            problems.append(f"{path}: {error['msg']}" if path else error["msg"])
-        raise ValueError("; ".join(problems)) from None
+        raise ValueError(validation_problems(exc)) from None
 
 
 def _order_ref(event: WebhookEvent) -> str | None:
