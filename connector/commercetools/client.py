@@ -209,6 +209,10 @@ def _distinct_values(values: Iterable[str], name: str) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
 def _segment(value: str, name: str) -> str:
     """A path segment; an empty id would otherwise turn a lookup into a query of everything."""
     if not value:
@@ -492,6 +496,21 @@ class CommercetoolsClient:
         """Published data by default; `staged=True` reads the current draft state."""
         params = {"staged": "true" if staged else "false"}
         return self._iterate("product-projections", _PRODUCT_PROJECTION_PAGE, where, params)
+
+    async def count_product_projections(
+        self, *, where: Sequence[str] = (), staged: bool = False
+    ) -> int:
+        """How many projections match: one request (`withTotal=true`, a single result), for
+        progress reporting before a paged read."""
+        query: Params = [("limit", "1"), ("withTotal", "true"), ("staged", _flag(staged))]
+        query += [("where", predicate) for predicate in _predicates(where)]
+        page = await self._request("GET", "product-projections", params=query)
+        total = page.get("total") if isinstance(page, dict) else None
+        if not isinstance(total, int):
+            raise PermanentError(
+                "GET /product-projections: response has no `total`", platform=PLATFORM
+            )
+        return total
 
     async def get_product_projection(
         self, product_id: str, *, staged: bool = False

@@ -595,6 +595,19 @@ class FluentClient:
         found = data.get("network")
         return Network.model_validate(found) if isinstance(found, dict) else None
 
+    async def network_location(self, ref: str, network_ref: str | None = None) -> Location | None:
+        """The location with this ref if it belongs to the network (default: the configured
+        one); None when it does not exist or is not in the network."""
+        network = network_ref or self._settings.network_ref
+        if not network:
+            raise ValueError("no network ref given and FLUENT_NETWORK_REF is not set")
+        data = await self.graphql("NetworkLocationByRef", {"networkRef": network, "ref": ref})
+        found = data.get("network")
+        if not isinstance(found, dict):
+            raise NotFoundError(f"Fluent network {network} not found", platform=PLATFORM)
+        nodes = _nodes(found.get("locations"))
+        return Location.model_validate(nodes[0]) if nodes else None
+
     async def _model_pages(
         self,
         operation_name: str,

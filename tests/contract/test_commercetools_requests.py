@@ -263,7 +263,7 @@ def mount_api(router: respx.Router) -> None:
     router.get(f"{API}/categories").respond(json=payloads.page([payloads.category()]))
     router.get(f"{API}/product-projections/prod-1").respond(json=payloads.product_projection())
     router.get(f"{API}/product-projections").respond(
-        json=payloads.page([payloads.product_projection()])
+        json={**payloads.page([payloads.product_projection()]), "total": 1}
     )
     router.get(f"{API}/channels/key=store-berlin").respond(json=payloads.channel())
     router.get(f"{API}/channels").respond(json=payloads.page([payloads.channel()]))
@@ -320,6 +320,9 @@ READS: dict[str, Call] = {
     "get_customer": lambda client: client.get_customer("cust-1"),
     "get_category": lambda client: client.get_category("cat-1"),
     "iterate_categories": lambda client: drain(client.iterate_categories(where=["key is defined"])),
+    "count_product_projections": lambda client: client.count_product_projections(
+        where=["published = true"], staged=True
+    ),
     "get_product_projection": lambda client: client.get_product_projection("prod-1", staged=True),
     "iterate_product_projections": lambda client: drain(
         client.iterate_product_projections(where=["published = true"], staged=False)

@@ -135,3 +135,25 @@ async def test_the_network_check_finds_the_network_or_none(
     assert found.ref == "NET_ALL"
     assert missing is None
     assert [v["ref"] for v in graphql.sent("NetworkByRef")] == ["NET_ALL", "NET_X"]
+
+
+async def test_a_location_is_looked_up_within_the_network(
+    client: FluentClient, graphql: GraphqlStub
+) -> None:
+    location = {"id": "1", "ref": "ST-001", "name": "Berlin", "status": "ACTIVE"}
+    graphql.data(
+        "NetworkLocationByRef",
+        {"network": {"id": "9", "ref": "NET_ALL", "locations": connection(location)}},
+        {"network": {"id": "9", "ref": "NET_ALL", "locations": connection()}},
+        {"network": None},
+    )
+
+    found = await client.network_location("ST-001")
+    elsewhere = await client.network_location("WH-999")
+    with pytest.raises(NotFoundError, match="Fluent network NET_X not found"):
+        await client.network_location("ST-001", "NET_X")
+
+    assert found is not None
+    assert found.ref == "ST-001"
+    assert elsewhere is None
+    assert graphql.sent("NetworkLocationByRef")[0] == {"networkRef": "NET_ALL", "ref": "ST-001"}
