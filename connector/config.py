@@ -282,11 +282,11 @@ class SyncSettings(_Group):
         description="Type of the Fluent variant price the catalog sync owns. Default DEFAULT.",
     )
     pages_per_activity: int = Field(
-        default=10,
+        default=4,
         ge=1,
         le=100,
-        description="Pages (of 500 products or Fluent positions) one sync activity works "
-        "through before reporting to its workflow. Default 10.",
+        description="Pages (of 500 products or Fluent positions, 100 locations) one sync "
+        "activity works through before reporting progress to its workflow. Default 4.",
     )
 
     _split = field_validator("product_attributes", mode="before")(_split_list)

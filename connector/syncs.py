@@ -231,6 +231,8 @@ class SyncWindow(_Frozen):
 
 
 class LastRun(_Frozen):
+    """Which run wrote the watermark, for operators reading the custom object."""
+
     workflow_id: str
     run_id: str
     mode: SyncMode
@@ -259,18 +261,22 @@ class SyncWatermark(BaseModel):
             return SyncWindow(lower=None, upper=started_at)
         return SyncWindow(lower=self.next_lower, upper=started_at, retry=tuple(self.retry))
 
-    def after(
-        self,
+    @classmethod
+    def completed(
+        cls,
+        kind: SyncKind,
         window: SyncWindow,
         stats: StatsByEntity,
         *,
         overlap: timedelta,
         last_run: LastRun,
     ) -> SyncWatermark:
-        """The watermark once a run over `window` finished with `stats`."""
+        """The watermark once a run over `window` finished with `stats`: the next window starts
+        `overlap` before this one's end (timestamps come from distributed systems), and what
+        failed is retried."""
         failures = [failure for entity in stats.values() for failure in entity.failures]
-        return SyncWatermark(
-            kind=self.kind,
+        return cls(
+            kind=kind,
             next_lower=window.upper - overlap,
             retry=list(dict.fromkeys(RetryEntity(entity=f.entity, id=f.id) for f in failures)),
             full_required=any(entity.failures_truncated for entity in stats.values()),
@@ -286,6 +292,9 @@ class SyncInput(BaseModel):
     wait_if_busy: bool = False
     """A run that finds another run of its kind going waits for it (a daily full reconcile must
     not be lost to a five-minute delta) instead of ending as skipped."""
+    history_limit: int | None = Field(default=None, ge=10)
+    """Continue as new once the history has this many events, besides whenever Temporal
+    suggests it (tests use a low limit; production relies on Temporal's suggestion)."""
     carried: CarriedSyncState | None = None
 
 
@@ -294,10 +303,10 @@ class CarriedSyncState(BaseModel):
 
     started_at: datetime
     window: SyncWindow
-    watermark: SyncWatermark
     phase: SyncPhase
     cursor: str | None = None
     done: int = 0
+    total: int | None = None
     stats: StatsByEntity
     continuations: int = 0
 

@@ -1,0 +1,112 @@
+"""Location sync: the locations of the configured Fluent network -> commercetools channels.
+
+`LocationSyncWorkflow` (scheduled every `SYNC_LOCATIONS_INTERVAL`, or `starter.py sync
+locations`): first the locations that failed last time, then the network's locations updated
+since the watermark (all of them for a full run), a page at a time.
+
+`LocationChangeWorkflow` (`location-<ref>`): one location now, for Fluent's
+`fc.connect.location.create/update` webhooks. Webhooks arriving while it runs are signalled
+into it (`resync`), and it syncs the location again, so the last change always lands.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+from workflows.sync_support import RETRY, SyncRun
+
+with workflow.unsafe.imports_passed_through():
+    from activities.locations import LocationActivities
+    from connector.syncs import (
+        ENTITY_LOCATION,
+        LOCATION_CHANGE_WORKFLOW,
+        LOCATION_SYNC_WORKFLOW,
+        PROGRESS_QUERY,
+        RESYNC_SIGNAL,
+        LocationChangeInput,
+        StatsByEntity,
+        SyncInput,
+        SyncKind,
+        SyncMode,
+        SyncPhase,
+        SyncProgress,
+        SyncResult,
+        add_stats,
+    )
+
+BY_REF_TIMEOUT = timedelta(minutes=10)
+
+
+@workflow.defn(name=LOCATION_SYNC_WORKFLOW)
+class LocationSyncWorkflow:
+    def __init__(self) -> None:
+        self._run = SyncRun(SyncKind.LOCATIONS)
+
+    @workflow.query(name=PROGRESS_QUERY)
+    def progress(self) -> SyncProgress:
+        return self._run.progress()
+
+    @workflow.run
+    async def run(self, input: SyncInput) -> SyncResult:
+        skipped = await self._run.begin(input, SyncPhase.RETRIES)
+        if skipped is not None:
+            return skipped
+        run = self._run
+        if run.carried.phase is SyncPhase.RETRIES:
+            refs = run.carried.window.retry_ids(ENTITY_LOCATION)
+            if refs:
+                run.record(
+                    await workflow.execute_activity_method(
+                        LocationActivities.sync_locations_by_ref,
+                        refs,
+                        start_to_close_timeout=BY_REF_TIMEOUT,
+                        retry_policy=RETRY,
+                        summary=f"retry {len(refs)} locations that failed last run",
+                    )
+                )
+            run.enter(SyncPhase.LOCATIONS)
+        await run.batches(
+            SyncPhase.LOCATIONS, LocationActivities.sync_location_pages, SyncPhase.SAVING
+        )
+        return await run.finish()
+
+
+@workflow.defn(name=LOCATION_CHANGE_WORKFLOW)
+class LocationChangeWorkflow:
+    def __init__(self) -> None:
+        self._pending = True
+
+    @workflow.signal(name=RESYNC_SIGNAL)
+    def resync(self) -> None:
+        self._pending = True
+
+    @workflow.run
+    async def run(self, change: LocationChangeInput) -> SyncResult:
+        started_at = workflow.now()
+        stats: StatsByEntity = {}
+        rounds = 0
+        while self._pending:
+            self._pending = False
+            rounds += 1
+            workflow.set_current_details(f"location {change.ref}, round {rounds}")
+            add_stats(
+                stats,
+                await workflow.execute_activity_method(
+                    LocationActivities.sync_locations_by_ref,
+                    [change.ref],
+                    start_to_close_timeout=BY_REF_TIMEOUT,
+                    retry_policy=RETRY,
+                    summary=f"location {change.ref}",
+                ),
+            )
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return SyncResult(
+            kind=SyncKind.LOCATIONS,
+            mode=SyncMode.DELTA,
+            status="completed",
+            started_at=started_at,
+            finished_at=workflow.now(),
+            stats=stats,
+        )
