@@ -31,9 +31,15 @@ class Dependencies:
 def order_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     """Activities of the order task queue."""
     from activities.intake import IntakeActivities  # imports this module: import when called
+    from activities.orders import OrderActivities
 
     intake = IntakeActivities(deps)
-    return [intake.poll_order_messages, intake.dispatch_order_messages, intake.reconcile_orders]
+    return [
+        *OrderActivities(deps).all(),
+        intake.poll_order_messages,
+        intake.dispatch_order_messages,
+        intake.reconcile_orders,
+    ]
 
 
 def sync_activities(deps: Dependencies) -> list[Callable[..., Any]]:

@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 from workflows.messages_poller import MessagesPollerWorkflow
+from workflows.order import OrderWorkflow
 from workflows.reconcile import ReconcileOrdersWorkflow
 
-ORDER_WORKFLOWS: list[type] = [MessagesPollerWorkflow, ReconcileOrdersWorkflow]
+ORDER_WORKFLOWS: list[type] = [OrderWorkflow, MessagesPollerWorkflow, ReconcileOrdersWorkflow]
 SYNC_WORKFLOWS: list[type] = []
