@@ -24,7 +24,7 @@ from activities.errors import ErrorClassifyingInterceptor
 from connector.commercetools.client import CommercetoolsClient
 from connector.config import Settings, SettingsError, load_settings
 from connector.fluent.client import FluentClient
-from connector.temporal import connect
+from connector.temporal import connect, metrics_runtime
 from workflows import ORDER_WORKFLOWS, SYNC_WORKFLOWS
 
 log = logging.getLogger("worker")
@@ -74,6 +74,10 @@ def build_workers(deps: Dependencies, queues: Sequence[str]) -> list[Worker]:
 
 
 async def serve(settings: Settings, queues: Sequence[str]) -> None:
+    runtime = None
+    if settings.temporal.metrics_bind_address:
+        runtime = metrics_runtime(settings.temporal.metrics_bind_address)
+        log.info("Prometheus metrics on http://%s/metrics", settings.temporal.metrics_bind_address)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -85,7 +89,7 @@ async def serve(settings: Settings, queues: Sequence[str]) -> None:
                 CommercetoolsClient(settings.commercetools)
             ),
             fluent=await stack.enter_async_context(FluentClient(settings.fluent)),
-            temporal=await connect(settings.temporal),
+            temporal=await connect(settings.temporal, runtime=runtime),
         )
         workers = build_workers(deps, queues)
         for worker in workers:

@@ -19,11 +19,12 @@ from temporalio.api.operatorservice.v1 import (
     ListSearchAttributesRequest,
 )
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfig
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import RPCError, RPCStatusCode
 
 from connector.codec import EncryptionCodec
 from connector.config import TemporalSettings
@@ -79,6 +80,7 @@ async def connect(
     *,
     target_host: str | None = None,
     lazy: bool = False,
+    runtime: Runtime | None = None,
 ) -> Client:
     """Connect with the environment's Temporal configuration and our data converter;
     `target_host` overrides the configured address (the demo points at its own dev server).
@@ -87,7 +89,15 @@ async def connect(
     if target_host:
         config["target_host"] = target_host
     config.setdefault("target_host", "localhost:7233")
-    return await Client.connect(**config, data_converter=data_converter(settings), lazy=lazy)
+    return await Client.connect(
+        **config, data_converter=data_converter(settings), lazy=lazy, runtime=runtime
+    )
+
+
+def metrics_runtime(bind_address: str) -> Runtime:
+    """A Temporal runtime exporting the SDK's metrics (workflow and activity latencies, task
+    slots, failures) for Prometheus on `bind_address` (host:port)."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind_address)))
 
 
 def installed_binary(name: str) -> str:
