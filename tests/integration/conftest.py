@@ -1,8 +1,9 @@
 """Real HTTP peers for integration tests: the two sandboxes, the third-party commercetools
 emulator, and a receiver for what the sandboxes post.
 
-Everything here is session-scoped and started lazily, so a test module pays only for the servers
-it uses. Tests isolate themselves by unique keys (`unique()`), never by resetting a server.
+Servers are session-scoped and started lazily, so a test module pays only for the servers it
+uses; clients are per test. Tests isolate themselves by unique keys (`unique()`), never by
+resetting a server.
 
 - `commercetools_sandbox`: `sandbox.commercetools` served by uvicorn in a thread, empty project.
 - `commercetools_mock`: `@labdigital/commercetools-mock` run by Node (tests/third_party/
@@ -10,11 +11,14 @@ it uses. Tests isolate themselves by unique keys (`unique()`), never by resettin
   `CONNECTOR_REQUIRE_REFERENCE=1` (CI), where a missing emulator fails the run.
 - `ct_backend`: parametrised over both; a test marked `@pytest.mark.sandbox_only("why")` runs
   on the sandbox alone and is reported as skipped on the emulator with that reason.
-- `fluent_sandbox`: `sandbox.fluent` served in a thread, with webhooks going to
-  `webhook_receiver`, a small app that records every POST it gets.
+- `fluent_sandbox`: `sandbox.fluent` served in a thread, empty, with webhooks going to
+  `webhook_receiver`, a small app that records every POST it gets (`wait_for` one);
+  `running_fluent_sandbox(config)` serves another one, for a test that must move its clock.
 
 Each backend knows its credentials and builds connector settings and clients (`settings()`,
-`client()`); `RecordingTransport` lets a test see the exchanges a client made.
+`client()`, with overrides such as a wrong secret); `RecordingTransport` lets a test see the
+exchanges a client made (`ct_transport` / `fluent_transport` record those of `ct_client` /
+`fluent_client`).
 """
 
 from __future__ import annotations
@@ -322,7 +326,8 @@ class WebhookReceiver:
     def wait_for(
         self, matches: Callable[[ReceivedPost], bool], *, timeout: float = 10.0
     ) -> ReceivedPost:
-        """The first recorded post that `matches`, waiting for it if need be."""
+        """The first recorded post that `matches`, waiting for it if need be (blocking, which is
+        safe: the servers that post run in threads of their own)."""
         deadline = time.monotonic() + timeout
         with self._arrived:
             while True:
@@ -405,14 +410,23 @@ class FluentBackend:
             yield http
 
 
-@pytest.fixture(scope="session")
-def fluent_sandbox(webhook_receiver: WebhookReceiver) -> Iterator[FluentBackend]:
-    config = FluentSandboxConfig(
-        webhook_urls=[f"{webhook_receiver.url}/fluent"], webhook_retry_delays_seconds=()
-    )
+@contextlib.contextmanager
+def running_fluent_sandbox(config: FluentSandboxConfig) -> Iterator[FluentBackend]:
+    """A Fluent sandbox of its own, for a test that changes what others rely on (its clock)."""
     app = create_fluent_app(config)
     with serve_in_thread(app, name="fluent-sandbox") as server:
         yield FluentBackend(server.url, config, sandbox_of(app))
+
+
+@pytest.fixture(scope="session")
+def fluent_sandbox(webhook_receiver: WebhookReceiver) -> Iterator[FluentBackend]:
+    """An empty account (tests create what they need, with unique refs); every webhook goes to
+    `webhook_receiver` at `/fluent`, without retries."""
+    config = FluentSandboxConfig(
+        webhook_urls=[f"{webhook_receiver.url}/fluent"], webhook_retry_delays_seconds=()
+    )
+    with running_fluent_sandbox(config) as backend:
+        yield backend
 
 
 @pytest.fixture
@@ -433,6 +447,7 @@ async def fluent_client(
 __all__ = [
     "COMMERCETOOLS_BACKENDS",
     "CTMOCK",
+    "LOCAL_TLS",
     "SANDBOX",
     "CommercetoolsBackend",
     "Exchange",
@@ -440,5 +455,7 @@ __all__ = [
     "ReceivedPost",
     "RecordingTransport",
     "WebhookReceiver",
+    "local_transport",
+    "running_fluent_sandbox",
     "unique",
 ]
