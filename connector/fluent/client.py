@@ -54,6 +54,7 @@ from connector.fluent.models import (
     Network,
     Order,
     OrderDetails,
+    ProductCatalogue,
     StandardProduct,
     UpdateCategoryInput,
     UpdateStandardProductInput,
@@ -805,6 +806,15 @@ class FluentClient:
         """The categories with these refs that exist, by ref."""
         nodes = self._catalogue_nodes("Categories", "categories", refs, catalogue_ref)
         return {node["ref"]: Category.model_validate(node) async for node in nodes}
+
+    async def product_catalogue(self, ref: str | None = None) -> ProductCatalogue | None:
+        """The product catalogue (default: the configured one), or None when Fluent has none
+        by that ref."""
+        data = await self.graphql(
+            "ProductCatalogueByRef", {"ref": ref or self._settings.catalogue_ref}
+        )
+        found = data.get("productCatalogue")
+        return ProductCatalogue.model_validate(found) if isinstance(found, dict) else None
 
     async def create_standard_product(self, product: CreateStandardProductInput) -> StandardProduct:
         """Raises `AlreadyExistsError` when the ref exists in the catalogue."""

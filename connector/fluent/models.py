@@ -370,6 +370,14 @@ class Location(_WithAttributes):
     opening_schedule: OpeningSchedule | None = None
 
 
+class ProductCatalogue(FluentModel):
+    id: str
+    ref: str
+    type: str | None = None
+    status: str | None = None
+    name: str | None = None
+
+
 class Network(FluentModel):
     """A network of locations (its locations are read separately, a page at a time)."""
 

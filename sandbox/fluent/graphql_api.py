@@ -274,6 +274,17 @@ def _inventory_position(
     return store.position(location_ref, product_ref)
 
 
+def _product_catalogue(_: None, info: Info, ref: str) -> models.ProductCatalogue | None:
+    return next(
+        (
+            catalogue
+            for catalogue in info.context.store.catalogues
+            if isinstance(catalogue, models.ProductCatalogue) and catalogue.ref == ref
+        ),
+        None,
+    )
+
+
 def _virtual_position(
     _: None, info: Info, ref: str, catalogue: dict[str, str]
 ) -> models.VirtualPosition | None:
@@ -345,6 +356,7 @@ RESOLVERS: dict[str, Resolver] = {
     "Query.inventoryPositions": _inventory_positions,
     "Query.virtualPosition": _virtual_position,
     "Query.virtualPositions": _virtual_positions,
+    "Query.productCatalogue": _product_catalogue,
     "Query.standardProduct": lambda _, info, ref, catalogue: _one_of_kind(
         models.StandardProduct, info.context.store.product(catalogue["ref"], ref)
     ),

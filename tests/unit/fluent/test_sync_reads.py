@@ -157,3 +157,21 @@ async def test_a_location_is_looked_up_within_the_network(
     assert found.ref == "ST-001"
     assert elsewhere is None
     assert graphql.sent("NetworkLocationByRef")[0] == {"networkRef": "NET_ALL", "ref": "ST-001"}
+
+
+async def test_the_product_catalogue_check_finds_it_or_none(
+    client: FluentClient, graphql: GraphqlStub
+) -> None:
+    graphql.data(
+        "ProductCatalogueByRef",
+        {"productCatalogue": {"id": "3", "ref": "PC:MASTER:7", "type": "MASTER", "name": "M"}},
+        {"productCatalogue": None},
+    )
+
+    found = await client.product_catalogue()
+    missing = await client.product_catalogue("PC:OTHER")
+
+    assert found is not None
+    assert found.ref == "PC:MASTER:7"
+    assert missing is None
+    assert [v["ref"] for v in graphql.sent("ProductCatalogueByRef")] == ["PC:MASTER:7", "PC:OTHER"]
