@@ -5,7 +5,8 @@ Servers are session-scoped and started lazily, so a test module pays only for th
 uses; clients are per test. Tests isolate themselves by unique keys (`unique()`), never by
 resetting a server.
 
-- `commercetools_sandbox`: `sandbox.commercetools` served by uvicorn in a thread, empty project.
+- `commercetools_sandbox`: `sandbox.commercetools` served by uvicorn in a thread, empty project;
+  `running_commercetools_sandbox(config)` serves another one (seeded, with push targets, ...).
 - `commercetools_mock`: `@labdigital/commercetools-mock` run by Node (tests/third_party/
   commercetools-mock/server.mjs). Skipped when `node` or the npm install is missing, unless
   `CONNECTOR_REQUIRE_REFERENCE=1` (CI), where a missing emulator fails the run.
@@ -45,8 +46,9 @@ from fastapi import FastAPI, Request, Response
 from connector.commercetools.client import CommercetoolsClient
 from connector.config import CommercetoolsSettings, FluentSettings
 from connector.fluent.client import FluentClient
-from sandbox.commercetools import CommercetoolsSandboxConfig
+from sandbox.commercetools import CommercetoolsSandbox, CommercetoolsSandboxConfig
 from sandbox.commercetools import create_app as create_commercetools_app
+from sandbox.commercetools import sandbox_of as commercetools_sandbox_of
 from sandbox.common.serving import RunningServer, serve_in_thread
 from sandbox.fluent.app import create_app as create_fluent_app
 from sandbox.fluent.config import FluentSandboxConfig
@@ -126,13 +128,15 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 
 @dataclass(frozen=True)
 class CommercetoolsBackend:
-    """A commercetools API on 127.0.0.1 (API and auth on the same host)."""
+    """A commercetools API on 127.0.0.1 (API and auth on the same host). `sandbox` is the
+    running sandbox's state (store, push dispatcher, ...); None for the third-party emulator."""
 
     name: str
     url: str
     project_key: str
     client_id: str
     client_secret: str
+    sandbox: CommercetoolsSandbox | None = None
 
     def settings(self, **overrides: Any) -> CommercetoolsSettings:
         values: dict[str, Any] = {
@@ -183,9 +187,11 @@ class CommercetoolsBackend:
             yield api
 
 
-@pytest.fixture(scope="session")
-def commercetools_sandbox() -> Iterator[CommercetoolsBackend]:
-    config = CommercetoolsSandboxConfig(project_key="integration")
+@contextlib.contextmanager
+def running_commercetools_sandbox(
+    config: CommercetoolsSandboxConfig,
+) -> Iterator[CommercetoolsBackend]:
+    """A commercetools sandbox of its own (seeded, with push targets, ...), lifespan on."""
     app = create_commercetools_app(config)
     with serve_in_thread(app, name="commercetools-sandbox") as server:
         yield CommercetoolsBackend(
@@ -194,7 +200,16 @@ def commercetools_sandbox() -> Iterator[CommercetoolsBackend]:
             project_key=config.project_key,
             client_id=config.client_id,
             client_secret=config.client_secret.get_secret_value(),
+            sandbox=commercetools_sandbox_of(app),
         )
+
+
+@pytest.fixture(scope="session")
+def commercetools_sandbox() -> Iterator[CommercetoolsBackend]:
+    """An empty project: tests create what they need under unique keys."""
+    config = CommercetoolsSandboxConfig(project_key="integration")
+    with running_commercetools_sandbox(config) as backend:
+        yield backend
 
 
 def _emulator_unavailable(reason: str) -> None:
@@ -456,6 +471,7 @@ __all__ = [
     "RecordingTransport",
     "WebhookReceiver",
     "local_transport",
+    "running_commercetools_sandbox",
     "running_fluent_sandbox",
     "unique",
 ]
