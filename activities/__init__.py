@@ -44,4 +44,25 @@ def order_activities(deps: Dependencies) -> list[Callable[..., Any]]:
 
 def sync_activities(deps: Dependencies) -> list[Callable[..., Any]]:
     """Activities of the sync task queue."""
-    return []
+    from activities.catalog import CatalogActivities  # imports this module: import when called
+    from activities.inventory import InventoryActivities
+    from activities.locations import LocationActivities
+    from activities.sync_common import SyncControlActivities
+
+    control = SyncControlActivities(deps)
+    catalog = CatalogActivities(deps)
+    locations = LocationActivities(deps)
+    inventory = InventoryActivities(deps)
+    return [
+        control.find_running_sync,
+        control.load_watermark,
+        control.save_watermark,
+        catalog.count_products,
+        catalog.sync_categories,
+        catalog.sync_product_pages,
+        catalog.sync_catalog_change,
+        locations.sync_location_pages,
+        locations.sync_locations_by_ref,
+        inventory.sync_inventory_pages,
+        inventory.sync_inventory_skus,
+    ]
