@@ -61,6 +61,7 @@ from connector.intake import (
     temporal_unavailable,
 )
 from connector.orders import FluentNews, OrderTrigger
+from connector.sync_control import register_sync_handlers
 from connector.temporal import connect
 
 log = logging.getLogger("connector.webhooks")
@@ -460,6 +461,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # unusable webhook key material
         print(f"error: configuration: {exc}", file=sys.stderr)
         return 2
+    register_sync_handlers(app)
     uvicorn.run(
         app,
         host=args.host or settings.connector.webhook_host,
