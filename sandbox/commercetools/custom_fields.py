@@ -23,7 +23,12 @@ from sandbox.commercetools.errors import (
 from sandbox.commercetools.money import typed_money
 from sandbox.commercetools.resources.base import resolve
 from sandbox.commercetools.store import Resource, Store, reference, timestamp
-from sandbox.commercetools.wire import CustomFieldsDraft, ResourceIdentifier, WireModel
+from sandbox.commercetools.wire import (
+    BaseAddress,
+    CustomFieldsDraft,
+    ResourceIdentifier,
+    WireModel,
+)
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -90,6 +95,18 @@ def build_custom(
                 f"'{type_.get('key', type_['id'])}' is required.",
             )
     return {"type": reference("type", type_["id"]), "fields": fields}
+
+
+def stored_address(store: Store, address: BaseAddress | None) -> Resource | None:
+    """An address as the platform stores it: its custom fields (if any) checked against their
+    Type, which must serve resource `address`; None without an address."""
+    if address is None:
+        return None
+    stored = address.model_copy(update={"custom": None}).wire()
+    custom = build_custom(store, address.custom, "address")
+    if custom is not None:
+        stored["custom"] = custom
+    return stored
 
 
 def set_custom_field(

@@ -70,6 +70,11 @@ class Money(WireModel):
     fraction_digits: int | None = Field(default=None, ge=0)
 
 
+class CustomFieldsDraft(WireModel):
+    type: ResourceIdentifier
+    fields: dict[str, Any] | None = None
+
+
 class BaseAddress(WireModel):
     id: str | None = None
     key: str | None = None
@@ -96,11 +101,8 @@ class BaseAddress(WireModel):
     fax: str | None = None
     additional_address_info: str | None = None
     external_id: str | None = None
-
-
-class CustomFieldsDraft(WireModel):
-    type: ResourceIdentifier
-    fields: dict[str, Any] | None = None
+    # A write is an AddressDraft: its custom fields name a Type for resource `address`.
+    custom: CustomFieldsDraft | None = None
 
 
 class TrackingData(WireModel):

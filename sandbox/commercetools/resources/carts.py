@@ -21,6 +21,7 @@ from sandbox.commercetools.custom_fields import (
     apply_custom_field,
     apply_custom_type,
     build_custom,
+    stored_address,
 )
 from sandbox.commercetools.errors import invalid_input, invalid_operation, matching_price_not_found
 from sandbox.commercetools.money import sum_taxed_prices, taxed_item_price, typed_money
@@ -391,12 +392,8 @@ def create(store: Store, draft: CartDraft, resource_id: str | None = None) -> Re
     cart["taxCalculationMode"] = "LineItemLevel"
     cart["inventoryMode"] = draft.inventory_mode
     cart["cartState"] = "Active"
-    set_optional(
-        cart, "billingAddress", draft.billing_address.wire() if draft.billing_address else None
-    )
-    set_optional(
-        cart, "shippingAddress", draft.shipping_address.wire() if draft.shipping_address else None
-    )
+    set_optional(cart, "billingAddress", stored_address(store, draft.billing_address))
+    set_optional(cart, "shippingAddress", stored_address(store, draft.shipping_address))
     cart["shippingMode"] = draft.shipping_mode
     cart["shipping"] = []
     cart["itemShippingAddresses"] = []
@@ -435,11 +432,11 @@ def apply(context: UpdateContext, action: CartActionUnion) -> None:
         else:
             _set_quantity(item, action.quantity)
     elif isinstance(action, SetShippingAddress):
-        set_optional(cart, "shippingAddress", action.address.wire() if action.address else None)
+        set_optional(cart, "shippingAddress", stored_address(store, action.address))
         if action.address is None:
             cart.pop("shippingInfo", None)
     elif isinstance(action, SetBillingAddress):
-        set_optional(cart, "billingAddress", action.address.wire() if action.address else None)
+        set_optional(cart, "billingAddress", stored_address(store, action.address))
     elif isinstance(action, SetShippingMethod):
         info = (
             _shipping_info(store, cart, action.shipping_method) if action.shipping_method else None

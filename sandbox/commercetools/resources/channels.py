@@ -16,6 +16,7 @@ from sandbox.commercetools.custom_fields import (
     apply_custom_field,
     apply_custom_type,
     build_custom,
+    stored_address,
 )
 from sandbox.commercetools.resources.base import (
     KEY_UNIQUE,
@@ -115,7 +116,7 @@ def create(store: Store, draft: ChannelDraft, resource_id: str | None = None) ->
     )
     set_optional(resource, "name", draft.name)
     set_optional(resource, "description", draft.description)
-    set_optional(resource, "address", draft.address.wire() if draft.address else None)
+    set_optional(resource, "address", stored_address(store, draft.address))
     set_optional(resource, "geoLocation", draft.geo_location.wire() if draft.geo_location else None)
     set_optional(resource, "custom", build_custom(store, draft.custom, "channel"))
     return store.insert("channel", resource)
@@ -130,7 +131,7 @@ def apply(context: UpdateContext, action: ChannelActionUnion) -> None:
     elif isinstance(action, ChangeKey):
         resource["key"] = action.key
     elif isinstance(action, SetAddress):
-        set_optional(resource, "address", action.address.wire() if action.address else None)
+        set_optional(resource, "address", stored_address(context.store, action.address))
     elif isinstance(action, SetGeoLocation):
         location = action.geo_location.wire() if action.geo_location else None
         set_optional(resource, "geoLocation", location)

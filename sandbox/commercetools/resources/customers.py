@@ -19,6 +19,7 @@ from sandbox.commercetools.custom_fields import (
     apply_custom_field,
     apply_custom_type,
     build_custom,
+    stored_address,
 )
 from sandbox.commercetools.errors import invalid_input, invalid_operation
 from sandbox.commercetools.resources.base import (
@@ -117,8 +118,9 @@ EMAIL_UNIQUE = UniqueField(
 CUSTOMER_NUMBER_UNIQUE = UniqueField("customerNumber", top_level("customerNumber"))
 
 
-def _address(address: BaseAddress) -> Resource:
-    return {**address.wire(), "id": address.id or new_id()[:8]}
+def _address(store: Store, address: BaseAddress) -> Resource:
+    stored = stored_address(store, address) or {}
+    return {**stored, "id": address.id or new_id()[:8]}
 
 
 def _address_id(addresses: list[Resource], index: int, field: str) -> str:
@@ -154,7 +156,7 @@ def create(store: Store, draft: CustomerDraft, resource_id: str | None = None) -
         ("locale", draft.locale),
     ):
         set_optional(resource, name, value)
-    addresses = [_address(a) for a in draft.addresses]
+    addresses = [_address(store, a) for a in draft.addresses]
     resource["addresses"] = addresses
     shipping = [_address_id(addresses, i, "shippingAddresses") for i in draft.shipping_addresses]
     billing = [_address_id(addresses, i, "billingAddresses") for i in draft.billing_addresses]
@@ -195,7 +197,7 @@ def apply(context: UpdateContext, action: CustomerActionUnion) -> None:
     elif isinstance(action, SetExternalId):
         set_optional(resource, "externalId", action.external_id)
     elif isinstance(action, AddAddress):
-        resource["addresses"].append(_address(action.address))
+        resource["addresses"].append(_address(context.store, action.address))
     elif isinstance(action, SetCustomType):
         apply_custom_type(context.store, resource, action.type, action.fields, "customer")
     else:

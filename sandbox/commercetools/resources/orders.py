@@ -27,6 +27,7 @@ from sandbox.commercetools.custom_fields import (
     apply_custom_type,
     build_custom,
     set_custom_field,
+    stored_address,
 )
 from sandbox.commercetools.errors import (
     concurrent_modification,
@@ -430,12 +431,8 @@ def create_imported(store: Store, draft: OrderImportDraft) -> Resource:
     order["taxRoundingMode"] = "HalfEven"
     order["taxCalculationMode"] = "LineItemLevel"
     order["inventoryMode"] = "None"
-    set_optional(
-        order, "billingAddress", draft.billing_address.wire() if draft.billing_address else None
-    )
-    set_optional(
-        order, "shippingAddress", draft.shipping_address.wire() if draft.shipping_address else None
-    )
+    set_optional(order, "billingAddress", stored_address(store, draft.billing_address))
+    set_optional(order, "shippingAddress", stored_address(store, draft.shipping_address))
     order["shippingMode"] = "Single"
     if draft.shipping_info is not None:
         order["shippingInfo"] = _imported_shipping_info(store, order, draft.shipping_info)
@@ -668,7 +665,7 @@ def _new_delivery(
             delivery["parcels"].append(_new_parcel(store, order, parcel))
     finally:
         deliveries.pop()
-    set_optional(delivery, "address", address.wire() if address else None)
+    set_optional(delivery, "address", stored_address(store, address))
     set_optional(delivery, "custom", build_custom(store, custom, "order-delivery"))
     return delivery
 

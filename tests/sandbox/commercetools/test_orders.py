@@ -592,6 +592,35 @@ async def test_custom_field_validation(
         assert response.json()["errors"][0]["field"] == field
 
 
+async def test_address_custom_fields_reach_the_order(ct: httpx.AsyncClient) -> None:
+    """Addresses in writes are AddressDrafts: a shop stores e.g. delivery coordinates in their
+    custom fields, checked against a Type for resource `address`, and the order keeps them."""
+    type_ = await create_type(ct, "geo-address", "address")
+    await create_type(ct, "order-only", "order")
+    custom = {"type": {"key": "geo-address"}, "fields": {"ref": "home", "count": 52.52}}
+    order = await create_order(ct, "CA-1", shippingAddress={**ADDRESS, "custom": custom})
+    assert order["shippingAddress"]["custom"] == {
+        "type": {"typeId": "type", "id": type_["id"]},
+        "fields": {"ref": "home", "count": 52.52},
+    }
+    assert "custom" not in order["billingAddress"]
+
+    wrong_resource = {"type": {"key": "order-only"}, "fields": {"ref": "x"}}
+    response = await ct.post(
+        "carts", json={"currency": "EUR", "shippingAddress": {**ADDRESS, "custom": wrong_resource}}
+    )
+    assert error_code(response, 400) == "InvalidInput"
+    missing_required = {"type": {"key": "geo-address"}, "fields": {"count": 1}}
+    cart = await create_cart(ct, shippingMethod=None)
+    response = await update(
+        ct,
+        "carts",
+        cart,
+        {"action": "setShippingAddress", "address": {**ADDRESS, "custom": missing_required}},
+    )
+    assert error_code(response, 400) == "RequiredField"
+
+
 async def test_custom_fields_on_line_items_deliveries_and_parcels(ct: httpx.AsyncClient) -> None:
     await create_type(ct, "line-fields", "line-item")
     await create_type(ct, "delivery-fields", "order-delivery")
