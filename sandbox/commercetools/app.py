@@ -21,6 +21,7 @@ from sandbox.commercetools.admin import admin_router
 from sandbox.commercetools.api import Api
 from sandbox.commercetools.auth import TokenService
 from sandbox.commercetools.config import CommercetoolsSandboxConfig
+from sandbox.commercetools.custom_objects import custom_objects_router
 from sandbox.commercetools.errors import ApiError, method_not_allowed, route_not_found
 from sandbox.commercetools.resources import new_store
 from sandbox.commercetools.seed import load_seed
@@ -78,6 +79,7 @@ def create_app(config: CommercetoolsSandboxConfig | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.include_router(faults_router(faults))
     app.include_router(admin_router(store, tokens, dispatcher))
+    app.include_router(custom_objects_router(store, tokens))
     app.include_router(Api(store, tokens).router)
     return app
 
