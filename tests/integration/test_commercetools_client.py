@@ -38,7 +38,11 @@ from connector.commercetools.actions import (
     SetRoles,
     UpdateSyncInfo,
 )
-from connector.commercetools.client import CommercetoolsClient, update_with_retry
+from connector.commercetools.client import (
+    CommercetoolsClient,
+    refresh_margin,
+    update_with_retry,
+)
 from connector.commercetools.drafts import (
     AddressDraft,
     ChannelDraft,
@@ -286,6 +290,17 @@ def order_type_draft(key: str) -> TypeDraft:
 # --- auth ---------------------------------------------------------------------------------------
 
 
+async def token_lifetime(backend: CommercetoolsBackend) -> float:
+    """`expires_in` of the server's tokens (both serve 48 hours; asked, not assumed)."""
+    async with httpx.AsyncClient(base_url=backend.url, verify=LOCAL_TLS) as http:
+        response = await http.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(backend.client_id, backend.client_secret),
+        )
+    return float(ok(response)["expires_in"])
+
+
 async def test_token_is_fetched_once_and_reused(
     ct_client: CommercetoolsClient, ct_transport: RecordingTransport
 ) -> None:
@@ -320,15 +335,16 @@ async def test_revoked_token_is_refreshed_once(
 async def test_token_is_renewed_before_it_expires(
     ct_backend: CommercetoolsBackend, ct_transport: RecordingTransport
 ) -> None:
-    """Both servers issue tokens for 48 hours; the client renews ahead of expiry on its own
-    clock, without waiting for a 401."""
-    now = [1_000.0]
+    """The client renews ahead of expiry on its own clock, without waiting for a 401."""
+    lifetime = await token_lifetime(ct_backend)
+    margin = refresh_margin(lifetime)
+    now = [0.0]
     async with ct_backend.client(transport=ct_transport, clock=lambda: now[0]) as client:
         await client.get_channel_by_key(unique("absent"))
-        now[0] += timedelta(hours=47).total_seconds()
+        now[0] = lifetime - margin - 1
         await client.get_channel_by_key(unique("absent"))
         assert ct_transport.count("POST", "/oauth/token") == 1
-        now[0] += timedelta(hours=1).total_seconds()
+        now[0] = lifetime - margin
         await client.get_channel_by_key(unique("absent"))
     assert ct_transport.count("POST", "/oauth/token", 200) == 2
     assert ct_transport.count("GET", "", 401) == 0

@@ -412,7 +412,7 @@ async def test_missing_orders_and_fulfilments(fluent_client: FluentClient) -> No
 async def test_network_locations_page_by_cursor_and_filter_by_update(
     fluent_client: FluentClient, fluent_sandbox: FluentBackend, admin: httpx.AsyncClient
 ) -> None:
-    earlier = [await new_location(admin) for _ in range(3)]
+    earlier = [await new_location(admin) for _ in range(4)]
     await sandbox_call(admin, "POST", "clock/advance", {"seconds": 2})
     since = datetime.fromisoformat((await sandbox_call(admin, "GET", "state"))["now"])
     later = await new_location(admin, status="INACTIVE")
