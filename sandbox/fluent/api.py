@@ -90,6 +90,7 @@ async def graphql(request: Request, sandbox: SandboxDep) -> JSONResponse:
         raise FluentError(FluentErrorCode.MALFORMED_REQUEST, "the body is not JSON") from None
     if not isinstance(payload, dict):
         raise FluentError(FluentErrorCode.MALFORMED_REQUEST, "the body must be a JSON object")
+    request.app.state.graphql_operations.record(payload)
     return JSONResponse(await run_query(sandbox.schema, sandbox.graphql_context, payload))
 
 

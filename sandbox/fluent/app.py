@@ -21,6 +21,7 @@ from sandbox.fluent import admin, api
 from sandbox.fluent.auth import AuthError
 from sandbox.fluent.config import FluentSandboxConfig
 from sandbox.fluent.errors import FluentError, FluentErrorCode
+from sandbox.fluent.operation_counts import GraphqlOperationCounts, operation_counts_router
 from sandbox.fluent.service import FluentSandbox, sandbox_of
 
 
@@ -47,6 +48,8 @@ def create_app(config: FluentSandboxConfig) -> FastAPI:
     app.state.sandbox = sandbox
     app.add_middleware(FaultInjectionMiddleware, state=sandbox.faults)
     app.include_router(admin_router(sandbox.faults))
+    app.state.graphql_operations = GraphqlOperationCounts()
+    app.include_router(operation_counts_router(app.state.graphql_operations))
     app.include_router(admin.router)
     app.include_router(api.router)
 

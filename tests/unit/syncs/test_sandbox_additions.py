@@ -1,5 +1,6 @@
-"""The commercetools sandbox's custom objects, driven through the connector's client (where the
-sync watermarks live)."""
+"""What the syncs added to the sandboxes: commercetools custom objects (where the sync
+watermarks live), driven through the connector's client, and the Fluent sandbox's GraphQL
+operation counters (how tests tell Fluent reads from writes)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 from connector.commercetools.client import CommercetoolsClient
 from connector.commercetools.drafts import CustomObjectDraft
 from connector.errors import ConflictError, PermanentError
+from connector.fluent.models import CreateCategoryInput, RefKey
 from sandbox.commercetools import CommercetoolsSandboxConfig, create_app
-from tests.unit.syncs.platforms import CT_URL, sync_settings
+from sandbox.fluent.operation_counts import operation_labels
+from tests.unit.syncs.platforms import CT_URL, FLUENT_URL, platforms, sync_settings
 
 CONTAINER = "commercetools-fluent-connector"
 
@@ -79,3 +82,33 @@ async def test_containers_are_listed_and_objects_deleted() -> None:
     assert deleted.json()["key"] == "a"
     assert gone.status_code == 404
     assert gone.json()["errors"][0]["code"] == "ResourceNotFound"
+
+
+async def test_fluent_graphql_requests_are_counted_by_operation() -> None:
+    async with platforms() as world:
+        http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=world.fluent_app), base_url=FLUENT_URL
+        )
+        async with http:
+            await http.delete("/sandbox/graphql-operations")
+            await world.fluent.categories(["cat-00"])
+            await world.fluent.create_category(
+                CreateCategoryInput(
+                    ref="new", catalogue=RefKey(ref="PC:MASTER:1"), type="DEFAULT", name="New"
+                )
+            )
+            counted = (await http.get("/sandbox/graphql-operations")).json()
+            reset = (await http.delete("/sandbox/graphql-operations")).json()
+
+    assert counted == {
+        "operations": {"mutation createCategory": 1, "query categories": 1},
+        "mutations": 1,
+        "queries": 1,
+    }
+    assert reset["operations"] == {}
+
+
+def test_an_unparsable_or_ambiguous_request_counts_nothing() -> None:
+    assert operation_labels("query {", None) == ()
+    assert operation_labels("query A { a } query B { b }", None) == ()
+    assert operation_labels("query A { a } query B { b c }", "B") == ("query b", "query c")
