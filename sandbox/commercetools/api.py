@@ -200,7 +200,9 @@ class Api:
             expand = parse_expansions(request)
             return json_response(queries.expand(by_number(order_number), expand, self.store.lookup))
 
-        path = f"{base}/order-number={{order_number}}"
+        # `:path`: order numbers are free text and may contain "/" (sent as %2F, which the
+        # ASGI path arrives decoded).
+        path = f"{base}/order-number={{order_number:path}}"
         self.router.add_api_route(path, get, methods=["GET"], name="get orders by number")
         self.router.add_api_route(
             path,

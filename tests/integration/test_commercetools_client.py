@@ -447,6 +447,23 @@ async def test_inventory_of_one_supply_channel(ct_client: CommercetoolsClient) -
     }
 
 
+@pytest.mark.sandbox_only('the emulator does not unescape `\\"` and `\\\\` in predicate strings')
+async def test_skus_with_quotes_and_backslashes(ct_client: CommercetoolsClient) -> None:
+    channel = await new_channel(ct_client)
+    sku = f'{unique("SKU")} 15" \\ "Pro"'
+    created = await ct_client.create_inventory_entry(
+        InventoryEntryDraft(
+            sku=sku,
+            supply_channel=ResourceIdentifier(type_id="channel", id=channel.id),
+            quantity_on_stock=2,
+        )
+    )
+
+    found = await ct_client.inventory_by_skus([sku], supply_channel_id=channel.id)
+
+    assert found == {sku: created}
+
+
 async def test_last_modified_window(ct_client: CommercetoolsClient) -> None:
     channel = await new_channel(ct_client)
     assert channel.last_modified_at is not None
@@ -818,6 +835,19 @@ async def test_order_from_a_cart(ct_client: CommercetoolsClient, shop: Shop) -> 
     # The emulator's cart total leaves out the shipping (see the sandbox README): compare with
     # what the server computed rather than with the API's arithmetic.
     assert order.total_price.cent_amount == created["totalPrice"]["centAmount"]
+
+
+@pytest.mark.parametrize("number", ["2026/0001", "A 1#?&=%"])
+async def test_order_numbers_with_reserved_characters(
+    ct_client: CommercetoolsClient, shop: Shop, number: str
+) -> None:
+    """Order numbers are free text; the client escapes them in the path."""
+    unique_number = f"{number}-{unique('n')}"
+    created = await shop.imported_order(unique_number)
+
+    order = await ct_client.get_order_by_number(unique_number)
+
+    assert (order.id, order.order_number) == (created["id"], unique_number)
 
 
 async def test_imported_order(ct_client: CommercetoolsClient, shop: Shop) -> None:
