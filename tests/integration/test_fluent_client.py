@@ -396,6 +396,48 @@ async def test_fulfilments_with_articles_and_consignments(
     assert order_details.fulfilments[0].articles == fulfilment.articles
 
 
+async def test_details_are_complete_beyond_the_first_page(
+    fluent_client: FluentClient, admin: httpx.AsyncClient
+) -> None:
+    """The detail queries ask for 10 fulfilments and 20 articles at first; the client pages the
+    rest. The lookup by refs goes out in chunks of 100."""
+    sku = await new_sku(fluent_client)
+    location = await stocked_location(fluent_client, admin, sku, on_hand=11)
+    order = await new_order(fluent_client, {sku: 11})
+    [item] = order.items
+    refs: list[str] = []
+    for _ in range(11):
+        draft = fulfilment_input(order, location)
+        split = draft.model_copy(
+            update={
+                "items": [
+                    FulfilmentItemInput(
+                        ref=f"{draft.ref}-1", order_item=EntityId(id=item.id), requested_quantity=1
+                    )
+                ]
+            }
+        )
+        await fluent_client.create_fulfilment(split)
+        refs.append(split.ref)
+    articles = [{"carrier": "DHL", "trackingLabel": f"T-{n}"} for n in range(21)]
+    for step in ("pick", "fulfil"):
+        await sandbox_call(admin, "POST", f"fulfilments/{refs[0]}/{step}")
+    await sandbox_call(admin, "POST", f"fulfilments/{refs[0]}/articles", {"articles": articles})
+
+    details = await fluent_client.order_details(order.id)
+    found = await fluent_client.find_fulfilments([*refs, *(unique("NONE") for _ in range(120))])
+
+    assert len(details.fulfilments) == len(refs)
+    assert {f.ref for f in details.fulfilments} == set(refs)
+    first = next(f for f in details.fulfilments if f.ref == refs[0])
+    labels = [c.tracking_label for article in first.articles for c in article.consignments]
+    assert len(labels) == len(articles)
+    assert set(labels) == {a["trackingLabel"] for a in articles}
+    assert len(found) == len(refs)
+    assert {f.ref for f in found} == set(refs)
+    assert len(next(f for f in found if f.ref == refs[0]).articles) == len(articles)
+
+
 async def test_missing_orders_and_fulfilments(fluent_client: FluentClient) -> None:
     assert await fluent_client.find_order(unique("NONE")) is None
     assert await fluent_client.find_fulfilment(unique("NONE")) is None
