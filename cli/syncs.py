@@ -145,7 +145,9 @@ async def sync_command(args: argparse.Namespace) -> int:
                 "next time, or in the Temporal UI."
             )
             return 0
-        result = await (_follow(handle, kind) if args.wait and not args.json else _result(handle))
+        result = await (
+            _follow(client, handle, kind) if args.wait and not args.json else _result(handle)
+        )
     if args.json:
         print_json(result)
     else:
@@ -171,7 +173,9 @@ async def _result(handle: WorkflowHandle[Any, SyncResult]) -> SyncResult:
         raise CliError(f"the sync failed: {exc.cause}") from None
 
 
-async def _follow(handle: WorkflowHandle[Any, SyncResult], kind: SyncKind) -> SyncResult:
+async def _follow(
+    client: Client, handle: WorkflowHandle[Any, SyncResult], kind: SyncKind
+) -> SyncResult:
     """A live progress bar from the `progress` query until the result is in."""
     outcome = asyncio.ensure_future(_result(handle))
     columns = (
@@ -180,11 +184,12 @@ async def _follow(handle: WorkflowHandle[Any, SyncResult], kind: SyncKind) -> Sy
         BarColumn(),
         MofNCompleteColumn(),
     )
+    latest = client.get_workflow_handle(handle.id)  # follows continue-as-new
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(f"{kind.value} sync: starting", total=None)
         while not outcome.done():
             try:
-                progress: SyncProgress = await handle.query(
+                progress: SyncProgress = await latest.query(
                     PROGRESS_QUERY, result_type=SyncProgress, rpc_timeout=QUERY_TIMEOUT
                 )
             except RPCError:

@@ -25,7 +25,7 @@ from temporalio.api.workflowservice.v1 import (
     DescribeNamespaceRequest,
     RegisterNamespaceRequest,
 )
-from temporalio.client import Client
+from temporalio.client import Client, ScheduleOverlapPolicy
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -38,6 +38,7 @@ from connector.events import CatalogChange
 from connector.fluent.client import FluentClient
 from connector.fluent.models import WebhookEvent
 from connector.mapping.channels import FIELD_LOCATION_STATUS
+from connector.schedules import Change, apply_schedules
 from connector.setup import provision_channels, provision_types
 from connector.sync_control import handle_catalog_change, handle_location_webhook
 from connector.syncs import (
@@ -54,7 +55,7 @@ from connector.syncs import (
     catalog_change_workflow_id,
     location_change_workflow_id,
 )
-from connector.temporal import SEARCH_ATTRIBUTES
+from connector.temporal import SEARCH_ATTRIBUTES, data_converter
 from connector.webhooks import IntakeContext
 from sandbox.commercetools import CommercetoolsSandboxConfig
 from sandbox.commercetools import create_app as create_commercetools
@@ -65,6 +66,7 @@ from sandbox.fluent.config import FluentSandboxConfig
 from sandbox.fluent.service import sandbox_of as fluent_of
 from sandbox.fluent.store import FluentStore
 from sandbox.seed import SeedData, SeedSize, generate
+from tests.unit.syncs.platforms import sync_settings
 from worker import build_workers
 
 pytestmark = pytest.mark.integration
@@ -299,6 +301,33 @@ async def test_setup_provisions_everything_and_a_second_run_changes_nothing(
     assert {s["change"] for s in second} == {"unchanged", "skipped"}
     skipped = [s["detail"] for s in second if s["change"] == "skipped"]
     assert skipped == ["ORDERS_ORDER_EXPORT_CHANNEL_KEY is not set"]
+
+
+async def test_schedules_are_updated_in_place_and_keep_their_paused_state(
+    dev_env: WorkflowEnvironment,
+) -> None:
+    client = await Client.connect(
+        dev_env.client.service_client.config.target_host,
+        namespace=await fresh_namespace(dev_env.client),
+        data_converter=data_converter(),
+    )
+    first = await apply_schedules(client, sync_settings())
+    catalog = client.get_schedule_handle("sync-catalog-schedule")
+    await catalog.pause(note="maintenance")
+
+    second = await apply_schedules(client, sync_settings(catalog_interval=timedelta(minutes=30)))
+    third = await apply_schedules(client, sync_settings(catalog_interval=timedelta(minutes=30)))
+
+    assert {o.change for o in first} == {Change.CREATED}
+    changes = {o.schedule_id: o.change for o in second}
+    assert changes.pop("sync-catalog-schedule") is Change.UPDATED
+    assert set(changes.values()) == {Change.UNCHANGED}
+    assert {o.change for o in third} == {Change.UNCHANGED}
+    described = (await catalog.describe()).schedule
+    assert described.state.paused
+    assert described.state.note == "maintenance"
+    assert [i.every for i in described.spec.intervals] == [timedelta(minutes=30)]
+    assert described.policy.overlap is ScheduleOverlapPolicy.SKIP
 
 
 # --- catalog ----------------------------------------------------------------------------------
