@@ -17,16 +17,9 @@ from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment
 
 from activities import Dependencies
+from bench.sync_support import sandbox_settings
 from connector.commercetools.client import CommercetoolsClient
-from connector.config import (
-    CommercetoolsSettings,
-    ConnectorSettings,
-    FluentSettings,
-    OrderSettings,
-    Settings,
-    SyncSettings,
-    TemporalSettings,
-)
+from connector.config import Settings
 from connector.fluent.client import FluentClient
 from connector.setup import provision_channels, provision_types
 from sandbox.commercetools import CommercetoolsSandboxConfig
@@ -48,39 +41,10 @@ PROJECT_KEY = "demo"
 
 
 def sync_settings(
-    commercetools_url: str = CT_URL,
-    fluent_url: str = FLUENT_URL,
-    *,
-    sync_task_queue: str = "ct-fluent-sync",
-    order_task_queue: str = "ct-fluent-orders",
-    **sync: Any,
+    commercetools_url: str = CT_URL, fluent_url: str = FLUENT_URL, **options: Any
 ) -> Settings:
-    """Connector settings for sandboxes started with their default credentials."""
-    return Settings(
-        commercetools=CommercetoolsSettings(
-            project_key=PROJECT_KEY,
-            client_id="sandbox-client",
-            client_secret="sandbox-secret",
-            api_url=commercetools_url,
-            auth_url=commercetools_url,
-        ),
-        fluent=FluentSettings(
-            host=fluent_url,
-            account_id="SANDBOX",
-            retailer_id="1",
-            client_id="SANDBOX",
-            client_secret="sandbox-client-secret",
-            username="sandbox_admin",
-            password="sandbox-password",
-            network_ref="NETWORK_DEMO",
-        ),
-        temporal=TemporalSettings(
-            sync_task_queue=sync_task_queue, order_task_queue=order_task_queue
-        ),
-        connector=ConnectorSettings(),
-        orders=OrderSettings(),
-        sync=SyncSettings(**sync),
-    )
+    """Connector settings for the in-process sandboxes (see `bench.sync_support`)."""
+    return sandbox_settings(commercetools_url, fluent_url, **options)
 
 
 class Recorder(httpx.AsyncBaseTransport):
