@@ -16,7 +16,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
 
 from activities.sync_common import ClaimRequest, CompletedRun, PagesRequest, PagesResult
 from connector.syncs import (
@@ -460,3 +460,28 @@ def test_every_kind_has_its_workflow(kind: SyncKind) -> None:
     names = {getattr(w, "__temporal_workflow_definition").name for w in WORKFLOWS}
 
     assert kind.workflow_type in names
+
+
+async def test_recorded_histories_replay_without_nondeterminism(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    backend = FakeBackend(PRODUCTS, page_size=2, failing=frozenset({"p03"}))
+    harness = Harness(time_skipping_env.client, backend, ENTITY_PRODUCT)
+
+    async with harness.worker:
+        handles = []
+        for workflow, arg in (
+            (CatalogSyncWorkflow.run, SyncInput(history_limit=15)),
+            (LocationSyncWorkflow.run, SyncInput()),
+            (InventorySyncWorkflow.run, SyncInput(mode=SyncMode.FULL)),
+        ):
+            handle = await time_skipping_env.client.start_workflow(
+                workflow, arg, id=f"test-{uuid.uuid4()}", task_queue=harness.queue
+            )
+            await handle.result()
+            handles.append(handle)
+        histories = [await handle.fetch_history() for handle in handles]
+
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=time_skipping_env.client.data_converter)
+    for history in histories:
+        await replayer.replay_workflow(history)
