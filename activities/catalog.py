@@ -133,7 +133,7 @@ class CatalogActivities:
         failed = {failure.id for entity in stats.values() for failure in entity.failures}
         limiter = asyncio.Semaphore(self._concurrency)
         for number, level in enumerate(levels[checkpoint.pages :], start=checkpoint.pages + 1):
-            activity.heartbeat(Checkpoint(cursor=None, pages=number - 1, stats=stats))
+            Checkpoint(cursor=None, pages=number - 1, stats=stats).beat()
             results = await run_isolated(
                 [self._category_job(c, refs, existing, failed, limiter) for c in level],
                 lambda: None,
@@ -231,7 +231,7 @@ class CatalogActivities:
                 results = await self._sync_products(page, category_refs, done)
                 tally(ENTITY_PRODUCT, results, stats)
                 cursor, pages = page[-1].id, pages + 1
-                activity.heartbeat(Checkpoint(cursor=cursor, pages=pages, stats=stats))
+                Checkpoint(cursor=cursor, pages=pages, stats=stats).beat()
             if len(page) < MAX_PAGE_SIZE:
                 finished = True
                 break
@@ -273,9 +273,7 @@ class CatalogActivities:
 
             return run
 
-        return await run_isolated(
-            [job(projection) for projection in page], lambda: activity.heartbeat(checkpoint)
-        )
+        return await run_isolated([job(projection) for projection in page], checkpoint.beat)
 
     async def _write_product(
         self,

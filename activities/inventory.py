@@ -72,7 +72,7 @@ class InventoryActivities:
             done = Checkpoint(cursor=cursor, pages=pages, stats=stats)
             tally(ENTITY_SKU, await self._sync(skus, target, done), stats)
             cursor, pages = page.cursor, pages + 1
-            activity.heartbeat(Checkpoint(cursor=cursor, pages=pages, stats=stats))
+            Checkpoint(cursor=cursor, pages=pages, stats=stats).beat()
             if page.has_next and pages >= self._pages:
                 finished = False
                 break
@@ -149,7 +149,7 @@ class InventoryActivities:
 
         def heartbeat() -> None:
             if checkpoint is not None:
-                activity.heartbeat(checkpoint)
+                checkpoint.beat()
 
         return await run_isolated([job(sku, qty) for sku, qty in figures.items()], heartbeat)
 

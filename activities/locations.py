@@ -58,7 +58,7 @@ class LocationActivities:
             done = Checkpoint(cursor=cursor, pages=pages, stats=stats)
             tally(ENTITY_LOCATION, await self._sync(page.items, type_id, done), stats)
             cursor, pages = page.cursor, pages + 1
-            activity.heartbeat(Checkpoint(cursor=cursor, pages=pages, stats=stats))
+            Checkpoint(cursor=cursor, pages=pages, stats=stats).beat()
             if page.has_next and pages >= self._pages:
                 finished = False
                 break
@@ -121,7 +121,7 @@ class LocationActivities:
 
         def heartbeat() -> None:
             if checkpoint is not None:
-                activity.heartbeat(checkpoint)
+                checkpoint.beat()
 
         return await run_isolated([job(location) for location in locations], heartbeat)
 

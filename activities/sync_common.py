@@ -2,11 +2,11 @@
 batch contract (a cursor in, a cursor and statistics out, resumable from heartbeats), bounded
 concurrent writes, and the isolation of one failing entity.
 
-Batch activities work through up to `pages` pages from a cursor and heartbeat a `Checkpoint`
-(the cursor of the last finished page and the statistics so far) after every page and while
-writing. A retried attempt resumes from the last checkpoint, so no page is counted twice and
-finished pages are not read again. Writes are diff-based, so redoing a half-written page
-changes nothing twice.
+Batch activities work through `SYNC_PAGES_PER_ACTIVITY` pages from a cursor and heartbeat a
+`Checkpoint` (the cursor of the last finished page and the statistics so far) after every page
+and while writing. A retried attempt resumes from the last checkpoint, so no page is counted
+twice and finished pages are not read again. Writes are diff-based, so redoing a half-written
+page changes nothing twice.
 """
 
 from __future__ import annotations
@@ -77,6 +77,11 @@ class Checkpoint(BaseModel):
     cursor: str | None
     pages: int
     stats: StatsByEntity
+
+    def beat(self) -> None:
+        """Heartbeat the checkpoint as it is now: the SDK encodes details later, when the
+        statistics may have moved on, so a snapshot is sent."""
+        activity.heartbeat(self.model_dump(mode="json"))
 
 
 def resume_from(request: PagesRequest) -> Checkpoint:
