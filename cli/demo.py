@@ -91,7 +91,7 @@ def register(subparsers: Any) -> None:
     demo.add_argument("--check", action="store_true", help="start, verify, stop; exit 0 if ok")
     demo.add_argument(
         "--orders",
-        type=_count,
+        type=order_count,
         default=None,
         metavar="N",
         help=f"place N scripted orders, cycling through the scenarios (default {DEFAULT_ORDERS})",
@@ -106,7 +106,7 @@ def register(subparsers: Any) -> None:
     )
     demo.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds,
         default=DEFAULT_TIMEOUT_SECONDS,
         metavar="SECONDS",
         help="with --exit-when-done: how long the orders may take "
@@ -114,7 +114,7 @@ def register(subparsers: Any) -> None:
     )
     demo.add_argument(
         "--autopilot-interval",
-        type=_seconds,
+        type=seconds,
         default=DEFAULT_AUTOPILOT_INTERVAL,
         metavar="SECONDS",
         help="seconds between the simulated store staff's steps "
@@ -124,6 +124,7 @@ def register(subparsers: Any) -> None:
         "--state-dir",
         type=Path,
         default=PROJECT_ROOT / ".demo",
+        metavar="DIR",
         help="where the logs and demo.env go (default .demo/ in the project)",
     )
     ports = demo.add_argument_group("ports", "0 picks a free port")
@@ -139,14 +140,14 @@ def register(subparsers: Any) -> None:
     demo.set_defaults(handler=demo_command)
 
 
-def _count(text: str) -> int:
+def order_count(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
-def _seconds(text: str) -> float:
+def seconds(text: str) -> float:
     value = float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
@@ -222,6 +223,9 @@ async def demo_command(args: argparse.Namespace) -> int:
 
 
 class Demo:
+    """One run of the demo. `running_until_stopped` turns true once it only waits for Ctrl-C
+    (stopping then is the normal end, exit code 0)."""
+
     def __init__(self, options: DemoOptions, progress: Console) -> None:
         self.options = options
         self.progress = progress
@@ -397,7 +401,10 @@ class Demo:
                 state, status = await wait_for_outcome(stack.temporal, order.workflow_id)
         except TimeoutError:
             state, status = await current_status(stack.temporal, order.workflow_id)
-        return await collect_journey(order, state, status, commercetools, fluent)
+        try:
+            return await collect_journey(order, state, status, commercetools, fluent)
+        except ConnectorError as error:
+            raise CliError(f"reading the journey of {order.planned.number}: {error}") from None
 
     async def _run_until_stopped(
         self,

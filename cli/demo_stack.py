@@ -375,7 +375,8 @@ async def run_to_completion(
                 os.killpg(process.pid, signal.SIGKILL)
             await process.wait()
         raise
-    return process.returncode or 0, stdout.decode(errors="replace"), stderr.decode(errors="replace")
+    code = await process.wait()  # already ended: this only reads its exit code
+    return code, stdout.decode(errors="replace"), stderr.decode(errors="replace")
 
 
 # --- probes ---------------------------------------------------------------------------------------
@@ -693,17 +694,3 @@ class DemoStack:
 def _tail(child: Child) -> str:
     tail = child.log_tail()
     return f"\n--- last lines of {child.log_path} ---\n{tail}" if tail else ""
-
-
-__all__ = [
-    "HOST",
-    "PORT_SETTINGS",
-    "ComponentError",
-    "ComponentStatus",
-    "DemoPorts",
-    "DemoStack",
-    "DemoTopology",
-    "base_environment",
-    "resolve_ports",
-    "run_to_completion",
-]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from cli.demo_orders import Journey, PlacedOrder, collect_journey
+from cli.demo_orders import Journey, PlacedOrder, collect_journey, current_status
 from connector.commercetools.client import CommercetoolsClient
 from connector.commercetools.models import Delivery, LineItem, Order
 from connector.fluent.client import FluentClient
@@ -267,12 +267,13 @@ def _invoices_of(stack: ConnectorStack, order_ref: str) -> list[str]:
 
 
 async def _journey(stack: ConnectorStack, placed: PlacedOrder) -> Journey:
-    status = await stack.status(placed.order_id)
+    """The order's journey as the demo checks it against its scenario."""
+    state, status = await current_status(stack.temporal, placed.workflow_id)
     async with (
         CommercetoolsClient(stack.settings.commercetools) as commercetools,
         FluentClient(stack.settings.fluent) as fluent,
     ):
-        return await collect_journey(placed, "COMPLETED", status, commercetools, fluent)
+        return await collect_journey(placed, state, status, commercetools, fluent)
 
 
 # --- a crash ------------------------------------------------------------------------------------
