@@ -288,7 +288,8 @@ class SyncInput(BaseModel):
     """How to run one sync. `carried` is set only by continue-as-new."""
 
     mode: SyncMode = SyncMode.DELTA
-    trigger: Literal["schedule", "operator", "setup"] = "schedule"
+    trigger: Literal["schedule", "operator"] = "schedule"
+    """Who started the run (shown with the input in the Temporal UI)."""
     wait_if_busy: bool = False
     """A run that finds another run of its kind going waits for it (a daily full reconcile must
     not be lost to a five-minute delta) instead of ending as skipped."""
