@@ -71,7 +71,9 @@ DEFAULT_AUTOPILOT_INTERVAL = 1.0
 READY_TIMEOUT_SECONDS = 60.0
 PROVISION_TIMEOUT_SECONDS = 300.0
 WATCH_INTERVAL_SECONDS = 0.5
-SYNC_NOT_STARTED = 1  # `starter.py sync` exit code, with nothing on stdout, when one is going
+# `starter.py sync` exits 1 with nothing on stdout and this on stderr when a run is going.
+SYNC_BUSY_EXIT_CODE = 1
+SYNC_BUSY_MESSAGE = "is already running"
 SYNC_RETRY_SECONDS = 1.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 INTERRUPTED = 130
@@ -321,7 +323,8 @@ class Demo:
             code, stdout, stderr = await self._starter(
                 stack, "sync", kind.value, "--full", "--json"
             )
-            if code == SYNC_NOT_STARTED and not stdout.strip():
+            busy = code == SYNC_BUSY_EXIT_CODE and not stdout.strip()
+            if busy and SYNC_BUSY_MESSAGE in stderr:
                 await asyncio.sleep(SYNC_RETRY_SECONDS)
                 continue
             return _parsed(SyncResult, stdout, f"the {kind.value} sync (exit code {code})", stderr)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -136,6 +137,36 @@ def test_four_scripted_orders_run_to_the_end_as_expected(state_dir: Path) -> Non
         assert all(invoice["foundInFluent"] for invoice in order["invoices"])
         assert len(order["invoices"]) == len(order["fulfilments"])
     assert "All 4 orders ended as expected." in done.stderr
+
+
+def test_the_demo_runs_until_ctrl_c_then_stops_every_process_it_started(state_dir: Path) -> None:
+    command = ["starter.py", "demo", "--orders", "0", "--state-dir", str(state_dir)]
+    demo = subprocess.Popen(
+        [sys.executable, *command, *FREE_PORTS],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert demo.stdout is not None
+    output: list[str] = []
+    try:
+        for line in demo.stdout:  # the demo prints where to look once everything runs
+            output.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        assert len(processes_in(state_dir)) == 5, "".join(output)
+        demo.send_signal(signal.SIGINT)
+        output.extend(demo.stdout)
+        assert demo.wait(timeout=60) == 0, "".join(output)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    text = "".join(output)
+    assert "catalog sync (full, everything)" in text
+    assert "SIGINT: stopping every process the demo started" in text
+    assert text.rstrip().endswith("Stopped.")
 
 
 def test_a_port_in_use_is_refused_in_one_line_before_anything_starts(state_dir: Path) -> None:

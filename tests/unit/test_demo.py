@@ -4,18 +4,22 @@ an order's journey against its scenario."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import socket
 import stat
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.console import Console
 
 from cli.common import CliError
+from cli.demo import Demo, DemoOptions
 from cli.demo_orders import (
     ADDRESS_TYPE_KEY,
     LINES_PER_ORDER,
@@ -42,6 +46,7 @@ from cli.demo_stack import (
 )
 from connector.config import OrderPolicy, load_settings
 from connector.events import ORDER_MESSAGE_TYPES
+from connector.syncs import SyncKind, SyncMode, SyncResult
 from sandbox.commercetools.config import PushTarget
 from sandbox.commercetools.resources.carts import CartDraft
 from sandbox.seed import SeedSize, generate
@@ -424,3 +429,67 @@ def test_journeys_print_as_camel_case_json() -> None:
     assert dumped["fulfilments"][0]["locationRef"] == "ST-001"
     assert dumped["deliveries"][0]["parcels"][0]["trackingId"] == "T1"
     assert dumped["invoices"][0]["foundInFluent"] is True
+
+
+# --- the syncs the demo runs ----------------------------------------------------------------------
+
+
+Output = tuple[int, str, str]  # exit code, stdout, stderr
+
+
+def demo_run(tmp_path: Path, outputs: list[Output]) -> tuple[Demo, list[tuple[str, ...]]]:
+    """A demo whose `starter.py` children answer `outputs` in turn; also what they were asked."""
+    options = DemoOptions(
+        check=False,
+        orders=0,
+        exit_when_done=True,
+        as_json=True,
+        timeout=1.0,
+        topology=topology(tmp_path),
+    )
+    demo = Demo(options, Console(file=io.StringIO()))
+    asked: list[tuple[str, ...]] = []
+
+    async def starter(stack: Any, *argv: str) -> Output:
+        asked.append(argv)
+        return outputs.pop(0)
+
+    demo._starter = starter  # type: ignore[method-assign]
+    return demo, asked
+
+
+def sync_json(kind: SyncKind) -> str:
+    moment = datetime(2026, 11, 29, tzinfo=UTC)
+    return SyncResult(
+        kind=kind, mode=SyncMode.FULL, status="completed", started_at=moment, finished_at=moment
+    ).model_dump_json()
+
+
+async def test_a_sync_refused_because_one_is_going_is_started_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cli.demo.SYNC_RETRY_SECONDS", 0.0)
+    busy = (1, "", "Not started: a catalog sync is already running: sync-catalog (run 1)")
+    demo, asked = demo_run(tmp_path, [busy, (0, sync_json(SyncKind.CATALOG), "")])
+    result = await demo._sync(stack=None, kind=SyncKind.CATALOG)  # type: ignore[arg-type]
+    assert result.kind is SyncKind.CATALOG
+    assert asked == [("sync", "catalog", "--full", "--json")] * 2
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [
+        ((1, "", "Traceback ...\nKeyError: 'x'"), "KeyError: 'x'"),
+        ((2, "", "error: cannot reach Temporal: connection refused"), "cannot reach Temporal"),
+        ((0, "not json", ""), "not json"),
+    ],
+)
+async def test_a_sync_that_fails_otherwise_stops_the_demo_with_its_reason(
+    tmp_path: Path, output: Output, reason: str
+) -> None:
+    demo, asked = demo_run(tmp_path, [output])
+    with pytest.raises(
+        CliError, match=f"the catalog sync \\(exit code {output[0]}\\) failed: .*{reason}"
+    ):
+        await demo._sync(stack=None, kind=SyncKind.CATALOG)  # type: ignore[arg-type]
+    assert len(asked) == 1
