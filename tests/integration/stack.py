@@ -55,8 +55,6 @@ from connector.temporal import data_converter, register_search_attributes
 from connector.webhooks import create_app as create_webhook_app
 from sandbox.commercetools import CommercetoolsSandboxConfig
 from sandbox.commercetools import create_app as create_commercetools_app
-from sandbox.commercetools import sandbox_of as commercetools_of
-from sandbox.commercetools.app import CommercetoolsSandbox
 from sandbox.common.serving import free_port, serve_in_thread
 from sandbox.fluent.app import create_app as create_fluent_app
 from sandbox.fluent.config import AutopilotConfig, FluentSandboxConfig
@@ -89,10 +87,14 @@ async def eventually(
 
 @dataclass
 class ConnectorStack:
+    """The running stack and a test's hands on it: the shop, the store staff, the sandboxes'
+    own routes, the Fluent sandbox's state (`fluent.store`, to count what Fluent holds), and
+    waits for the connector's effects. `env` is the connector's configuration as environment
+    variables (what a worker process is started with); `settings` the same, read."""
+
     settings: Settings
     env: dict[str, str]
     temporal: Client
-    commercetools: CommercetoolsSandbox
     fluent: FluentSandbox
     topology: DemoTopology
     http: httpx.AsyncClient
@@ -356,7 +358,6 @@ async def connector_stack(
                     settings=settings,
                     env=env,
                     temporal=temporal,
-                    commercetools=commercetools_of(commercetools_app),
                     fluent=fluent,
                     topology=topology,
                     http=http,
