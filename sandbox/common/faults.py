@@ -95,14 +95,18 @@ class FaultInjectionMiddleware:
 
     async def _inject(self, scope: Scope, send: Send) -> bool:
         config = self.state.config
-        delay = config.latency_ms + (self.state.draw() * config.jitter_ms if config.jitter_ms else 0)
+        delay = config.latency_ms + (
+            self.state.draw() * config.jitter_ms if config.jitter_ms else 0
+        )
         if delay:
             await asyncio.sleep(delay / 1000)
         stats = self.state.stats
         if config.hang_rate and self.state.draw() < config.hang_rate:
             stats.faults["hang"] += 1
             await asyncio.sleep(config.hang_seconds)
-            await _send_json(send, 504, {"statusCode": 504, "message": "Gateway timeout (injected)"})
+            await _send_json(
+                send, 504, {"statusCode": 504, "message": "Gateway timeout (injected)"}
+            )
             return True
         if config.error_rate and self.state.draw() < config.error_rate:
             stats.faults[str(config.error_status)] += 1

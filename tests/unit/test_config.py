@@ -43,7 +43,9 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.MonkeyPatch:
 
 def test_full_environment_loads_with_defaults(env: pytest.MonkeyPatch) -> None:
     settings = load_settings()
-    assert settings.commercetools.resolved_api_url == "https://api.europe-west1.gcp.commercetools.com"
+    assert (
+        settings.commercetools.resolved_api_url == "https://api.europe-west1.gcp.commercetools.com"
+    )
     assert settings.commercetools.resolved_auth_url == (
         "https://auth.europe-west1.gcp.commercetools.com"
     )
