@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from cli import demo, orders, syncs
 from cli.common import CliError, errors
+from connector.temporal import exit_process
 
 COMMAND_MODULES = (syncs, orders, demo)
 
@@ -42,4 +42,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

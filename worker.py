@@ -24,7 +24,7 @@ from activities.errors import ErrorClassifyingInterceptor
 from connector.commercetools.client import CommercetoolsClient
 from connector.config import Settings, SettingsError, load_settings
 from connector.fluent.client import FluentClient
-from connector.temporal import connect, metrics_runtime
+from connector.temporal import connect, exit_process, metrics_runtime
 from workflows import ORDER_WORKFLOWS, SYNC_WORKFLOWS
 
 log = logging.getLogger("worker")
@@ -126,4 +126,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

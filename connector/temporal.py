@@ -8,10 +8,12 @@ server, a self-hosted cluster or Temporal Cloud without code changes.
 from __future__ import annotations
 
 import dataclasses
+import logging
+import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
@@ -143,3 +145,13 @@ async def register_search_attributes(client: Client, namespace: str = "default")
             continue
         added.append(key.name)
     return added
+
+
+def exit_process(code: int) -> NoReturn:
+    """End a process that used a Temporal client without interpreter finalization: the SDK's
+    core threads can outlive the event loop and make finalization abort with
+    `PyGILState_Release` (temporalio/sdk-python#300), turning a clean exit into SIGABRT."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -62,7 +62,7 @@ from connector.intake import (
 )
 from connector.orders import FluentNews, OrderTrigger
 from connector.sync_control import register_sync_handlers
-from connector.temporal import connect
+from connector.temporal import connect, exit_process
 
 log = logging.getLogger("connector.webhooks")
 
@@ -473,4 +473,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())
