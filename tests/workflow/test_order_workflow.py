@@ -8,17 +8,15 @@ invoices, the states, the issues.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowHistory
+from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Worker
 
 from activities.errors import ErrorClassifyingInterceptor
 from connector.config import OrderPolicy, SourcingMode
@@ -32,7 +30,6 @@ from connector.orders import (
     OrderWorkflowInput,
     Stage,
 )
-from connector.temporal import data_converter
 from tests.unit.mapping.factories import address, line_item, make_order
 from tests.workflow.order_world import (
     BERLIN,
@@ -44,6 +41,7 @@ from tests.workflow.order_world import (
     RefusingWorld,
     store,
 )
+from tests.workflow.recorded_histories import recorded, replay, replay_recorded, save_when_recording
 from workflows.order import OrderWorkflow
 
 TASK_QUEUE = "order-workflow-tests"
@@ -465,12 +463,9 @@ async def test_a_permanent_platform_error_fails_visibly(time_skipping_env) -> No
     assert open_issue(status).kind is IssueKind.FAILED
 
 
-HISTORIES = Path(__file__).parent / "histories"
-
-
 async def test_history_replays_deterministically(time_skipping_env) -> None:
-    """Today's code replays a lifecycle it just ran. With `RECORD_HISTORIES=1` the history is
-    also saved under `histories/`, where the next test keeps it as a regression guard."""
+    """Today's code replays a lifecycle it just ran; `RECORD_HISTORIES=1` saves it as a
+    regression guard (see `recorded_histories`)."""
     world = OrderWorld(
         cc_order("POT", ("li-1", "SKU-1", 3)), network(POT={"SKU-1": 1}, BER={"SKU-1": 5})
     )
@@ -482,22 +477,14 @@ async def test_history_replays_deterministically(time_skipping_env) -> None:
         await eventually(handle, lambda s: len(s.delivery_keys) == 2)
         await complete(world, handle)
         history = await handle.fetch_history()
-    await Replayer(workflows=[OrderWorkflow], data_converter=data_converter()).replay_workflow(
-        history
-    )
-    if os.environ.get("RECORD_HISTORIES") == "1":
-        HISTORIES.mkdir(exist_ok=True)
-        (HISTORIES / "order-cc-transfer.json").write_text(history.to_json())
+    await replay([OrderWorkflow], history)
+    save_when_recording({"order-cc-transfer": history})
 
 
-RECORDED = {path.stem: path.read_text() for path in sorted(HISTORIES.glob("order-*.json"))}
+RECORDED = recorded("order-")
 
 
 @pytest.mark.parametrize("name", sorted(RECORDED))
 async def test_recorded_histories_still_replay(name: str) -> None:
-    """Histories recorded by earlier versions: a change that would break running workflows
-    (non-determinism) fails here; guard such changes with `workflow.patched()`."""
-    history = WorkflowHistory.from_json(name, RECORDED[name])
-    await Replayer(workflows=[OrderWorkflow], data_converter=data_converter()).replay_workflow(
-        history
-    )
+    """Histories recorded by earlier versions still replay (no non-determinism)."""
+    await replay_recorded([OrderWorkflow], name, RECORDED[name])

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 from temporalio import activity
-from temporalio.client import Client
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Worker
 
 from activities.sync_common import ClaimRequest, CompletedRun, PagesRequest, PagesResult
 from connector.syncs import (
@@ -43,6 +44,7 @@ from connector.syncs import (
     SyncWatermark,
     location_change_workflow_id,
 )
+from tests.workflow.recorded_histories import recorded, replay, replay_recorded, save_when_recording
 from workflows.catalog_sync import CatalogChangeWorkflow, CatalogSyncWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
 from workflows.location_sync import LocationChangeWorkflow, LocationSyncWorkflow
@@ -426,16 +428,18 @@ async def test_a_catalog_change_syncs_that_one_entity(
     assert backend.claims == []
 
 
-async def test_a_location_webhook_during_a_sync_of_that_location_syncs_it_again(
-    time_skipping_env: WorkflowEnvironment,
-) -> None:
+async def resynced_location_change(
+    env: WorkflowEnvironment,
+) -> tuple[FakeBackend, WorkflowHandle[Any, SyncResult]]:
+    """A location change whose webhook arrives a second time while the first sync of the
+    location is still going."""
     backend = FakeBackend([])
     backend.hold = asyncio.Event()
-    harness = Harness(time_skipping_env.client, backend, ENTITY_LOCATION)
+    harness = Harness(env.client, backend, ENTITY_LOCATION)
     workflow_id = location_change_workflow_id("ST-001")
 
-    async def webhook() -> Any:
-        return await time_skipping_env.client.start_workflow(
+    async def webhook() -> WorkflowHandle[Any, SyncResult]:
+        return await env.client.start_workflow(
             LocationChangeWorkflow.run,
             LocationChangeInput(ref="ST-001"),
             id=workflow_id,
@@ -449,8 +453,16 @@ async def test_a_location_webhook_during_a_sync_of_that_location_syncs_it_again(
         await asyncio.wait_for(backend.holding.wait(), timeout=10)
         await webhook()
         backend.hold.set()
-        result: SyncResult = await handle.result()
+        await handle.result()
+    return backend, handle
 
+
+async def test_a_location_webhook_during_a_sync_of_that_location_syncs_it_again(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    backend, handle = await resynced_location_change(time_skipping_env)
+
+    result = await handle.result()
     assert backend.by_ref == [["ST-001"], ["ST-001"]]
     assert result.stats[ENTITY_LOCATION].created == 2
 
@@ -462,26 +474,97 @@ def test_every_kind_has_its_workflow(kind: SyncKind) -> None:
     assert kind.workflow_type in names
 
 
-async def test_recorded_histories_replay_without_nondeterminism(
-    time_skipping_env: WorkflowEnvironment,
-) -> None:
+async def histories_of_every_shape(env: WorkflowEnvironment) -> dict[str, WorkflowHistory]:
+    """One history of each shape a sync workflow takes, by name: a catalog run that continues
+    as new, location and inventory runs that retry the last run's failures first (the
+    inventory one after waiting for a running sync), a catalog change, and a location change
+    resynced by a second webhook."""
+
+    async def first_run(harness: Harness, workflow: Any, arg: Any) -> WorkflowHistory:
+        handle = await env.client.start_workflow(
+            workflow, arg, id=f"test-{uuid.uuid4()}", task_queue=harness.queue
+        )
+        await handle.result()
+        first = env.client.get_workflow_handle(handle.id, run_id=handle.first_execution_run_id)
+        return await first.fetch_history()
+
+    histories: dict[str, WorkflowHistory] = {}
     backend = FakeBackend(PRODUCTS, page_size=2, failing=frozenset({"p03"}))
-    harness = Harness(time_skipping_env.client, backend, ENTITY_PRODUCT)
+    catalog = Harness(env.client, backend, ENTITY_PRODUCT)
+    async with catalog.worker:
+        histories["sync-catalog-continued"] = await first_run(
+            catalog, CatalogSyncWorkflow.run, SyncInput(history_limit=15)
+        )
+        histories["sync-catalog-change"] = await first_run(
+            catalog,
+            CatalogChangeWorkflow.run,
+            CatalogChangeInput(
+                resource=CatalogResource.PRODUCT,
+                id="prod-1",
+                version=4,
+                message_type="ProductPublished",
+                message_id="m-1",
+            ),
+        )
+    backend = FakeBackend(["ST-001", "WH-005"], failing=frozenset({"WH-005"}))
+    locations = Harness(env.client, backend, ENTITY_LOCATION)
+    async with locations.worker:
+        await locations.run(LocationSyncWorkflow.run, SyncInput())
+        histories["sync-locations-retries"] = await first_run(
+            locations, LocationSyncWorkflow.run, SyncInput()
+        )
+    backend = FakeBackend(["SKU-1", "SKU-2"], failing=frozenset({"SKU-2"}))
+    inventory = Harness(env.client, backend, ENTITY_SKU)
+    async with inventory.worker:
+        await inventory.run(InventorySyncWorkflow.run, SyncInput())
+        backend.running = [RunningSync(workflow_id="sync-x", run_id="r-1", started_at=None)]
+        histories["sync-inventory-waited-retries"] = await first_run(
+            inventory, InventorySyncWorkflow.run, SyncInput(wait_if_busy=True)
+        )
+    _, handle = await resynced_location_change(env)
+    histories["sync-location-change-resynced"] = await handle.fetch_history()
+    return histories
 
-    async with harness.worker:
-        handles = []
-        for workflow, arg in (
-            (CatalogSyncWorkflow.run, SyncInput(history_limit=15)),
-            (LocationSyncWorkflow.run, SyncInput()),
-            (InventorySyncWorkflow.run, SyncInput(mode=SyncMode.FULL)),
-        ):
-            handle = await time_skipping_env.client.start_workflow(
-                workflow, arg, id=f"test-{uuid.uuid4()}", task_queue=harness.queue
-            )
-            await handle.result()
-            handles.append(handle)
-        histories = [await handle.fetch_history() for handle in handles]
 
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=time_skipping_env.client.data_converter)
-    for history in histories:
-        await replayer.replay_workflow(history)
+SHAPES = {
+    "sync-catalog-continued": {"EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW"},
+    "sync-catalog-change": {"sync_catalog_change"},
+    "sync-locations-retries": {"sync_locations_by_ref", "sync_location_pages"},
+    "sync-inventory-waited-retries": {"EVENT_TYPE_TIMER_FIRED", "sync_inventory_skus"},
+    "sync-location-change-resynced": {"EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED"},
+}
+"""What shows that each history has the shape its name promises (see `marks`)."""
+
+
+def marks(history: WorkflowHistory) -> set[str]:
+    """The event types of a history and the activities it scheduled."""
+    found: set[str] = set()
+    for event in history.events:
+        found.add(EventType.Name(event.event_type))
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            found.add(event.activity_task_scheduled_event_attributes.activity_type.name)
+    return found
+
+
+async def test_histories_replay_deterministically(time_skipping_env: WorkflowEnvironment) -> None:
+    """Today's code replays the runs it just made; `RECORD_HISTORIES=1` saves them as
+    regression guards (see `recorded_histories`)."""
+    histories = await histories_of_every_shape(time_skipping_env)
+
+    for name, history in histories.items():
+        assert SHAPES[name] <= marks(history), name
+        await replay(WORKFLOWS, history)
+    save_when_recording(histories)
+
+
+RECORDED = recorded("sync-")
+
+
+def test_every_shape_is_recorded() -> None:
+    assert sorted(RECORDED) == sorted(SHAPES)
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+async def test_recorded_histories_still_replay(name: str) -> None:
+    """Histories recorded by earlier versions still replay (no non-determinism)."""
+    await replay_recorded(WORKFLOWS, name, RECORDED[name])
