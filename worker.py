@@ -19,7 +19,8 @@ from datetime import timedelta
 
 from temporalio.worker import Worker
 
-from activities import Dependencies, order_activities, sync_activities
+from activities import order_activities, sync_activities
+from activities.dependencies import Dependencies
 from activities.errors import ErrorClassifyingInterceptor
 from connector.commercetools.client import CommercetoolsClient
 from connector.config import Settings, SettingsError, load_settings

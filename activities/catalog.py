@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from temporalio import activity
 
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from activities.sync_common import (
     Checkpoint,
     EntityJob,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.client import WorkflowExecutionStatus
 
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from connector.commercetools.models import Message, Order
 from connector.commercetools.predicates import datetime_literal, in_list, quote
 from connector.events import (

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from temporalio import activity
 
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from activities.sync_common import (
     Checkpoint,
     EntityJob,

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from temporalio import activity
 
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from activities.sync_common import (
     Checkpoint,
     EntityJob,

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from connector.commercetools.actions import OrderUpdateAction
 from connector.commercetools.models import Order
 from connector.config import OrderPolicy

@@ -20,7 +20,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 from temporalio import activity
 
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from connector.commercetools.drafts import CustomObjectDraft
 from connector.errors import PermanentError
 from connector.syncs import (

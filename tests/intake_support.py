@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.client import Client
 
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from activities.intake import IntakeActivities
 from connector.commercetools.client import CommercetoolsClient
 from connector.config import (

@@ -33,7 +33,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from cli.demo_orders import SCENARIOS, DemoShop, PlacedOrder, PlannedOrder, planned_order
 from cli.demo_stack import (
     PROJECT_ROOT,

@@ -30,7 +30,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 import starter
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from cli import syncs as sync_commands
 from connector.commercetools.client import CommercetoolsClient
 from connector.config import Settings, load_settings

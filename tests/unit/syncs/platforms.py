@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment
 
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from bench.sync_support import sandbox_settings
 from connector.commercetools.client import CommercetoolsClient
 from connector.config import Settings
