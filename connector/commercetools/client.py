@@ -197,6 +197,26 @@ def error_from_response(response: httpx.Response, operation: str) -> ConnectorEr
     return PermanentError(message, platform=PLATFORM, status_code=status, codes=codes)
 
 
+def _ascending_ids(resource: str, results: list[Any], *, after: str | None) -> list[str]:
+    """The ids of a page, which must ascend strictly and follow `after` (the last id of the
+    page before); else a `PermanentError` naming the first pair out of order."""
+    ids: list[str] = []
+    for result in results:
+        current = result.get("id") if isinstance(result, dict) else None
+        if not isinstance(current, str):
+            raise PermanentError(f"GET /{resource}: a result has no id", platform=PLATFORM)
+        previous = ids[-1] if ids else after
+        if previous is not None and current <= previous:
+            raise PermanentError(
+                f"GET /{resource}: results are not in ascending id order ({previous!r} before "
+                f"{current!r}): the server ignored `sort=id asc`, and paging on by id would "
+                "skip resources",
+                platform=PLATFORM,
+            )
+        ids.append(current)
+    return ids
+
+
 def _predicates(where: Sequence[str]) -> list[str]:
     if isinstance(where, str):
         raise TypeError("`where` takes a sequence of predicates, not a single string")
@@ -433,7 +453,9 @@ class CommercetoolsClient:
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Every resource matching all `where` predicates, a page at a time, by ascending id
         (`where=id > "<last id>"`, as the official SDKs do): unlike offset paging it is not
-        capped at 10,000 and stays fast. Empty pages are not yielded."""
+        capped at 10,000 and stays fast. Empty pages are not yielded. A page that is not in
+        ascending id order after the last one is a `PermanentError`: the server ignored the
+        sort, and paging on from its last id would skip resources silently."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, got {page_size}")
         extra = dict(params or {})
@@ -454,14 +476,12 @@ class CommercetoolsClient:
                 raise PermanentError(
                     f"GET /{resource}: response has no `results` list", platform=PLATFORM
                 )
-            if results:
-                yield results
+            if not results:
+                return
+            last_id = _ascending_ids(resource, results, after=last_id)[-1]
+            yield results
             if len(results) < page_size:
                 return
-            last = results[-1]
-            if not isinstance(last, dict) or not isinstance(last.get("id"), str):
-                raise PermanentError(f"GET /{resource}: a result has no id", platform=PLATFORM)
-            last_id = last["id"]
 
     async def _iterate(
         self,

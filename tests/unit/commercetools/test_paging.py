@@ -136,14 +136,43 @@ async def test_a_response_without_results_is_permanent(
         await collect(client, "channels")
 
 
-async def test_a_full_page_whose_last_result_has_no_id_is_permanent(
+@pytest.mark.parametrize("results", [[{"key": "no-id"}], [{"id": "a"}, {"id": 7}], ["a"]])
+async def test_a_result_without_an_id_is_permanent(
+    client: CommercetoolsClient, router: respx.Router, results: list[Any]
+) -> None:
+    router.get(f"{API}/channels").respond(json=payloads.page(results, 5))
+
+    with pytest.raises(PermanentError, match="no id"):
+        await collect(client, "channels", page_size=5)
+
+
+@pytest.mark.parametrize("ids", [["b", "a"], ["a", "a"], ["a", "c", "b"]])
+async def test_a_page_out_of_id_order_is_permanent_before_it_is_yielded(
+    client: CommercetoolsClient, router: respx.Router, ids: list[str]
+) -> None:
+    router.get(f"{API}/channels").mock(side_effect=pages_of(ids, 5))
+
+    pages = client.iterate_pages("channels", page_size=5)
+    with pytest.raises(PermanentError, match="not in ascending id order") as refused:
+        await anext(pages)
+    assert "sort=id asc" in str(refused.value)
+
+
+async def test_a_page_starting_before_the_last_id_is_permanent(
     client: CommercetoolsClient, router: respx.Router
 ) -> None:
-    router.get(f"{API}/channels").respond(json=payloads.page([{"key": "no-id"}], 1))
+    """A server that ignores the sort (and returns another slice) would make the next page
+    skip resources: the second page starts before the first one's last id."""
+    router.get(f"{API}/channels").mock(
+        side_effect=[
+            httpx.Response(200, json=payloads.page([{"id": "c"}, {"id": "d"}], 2)),
+            httpx.Response(200, json=payloads.page([{"id": "a"}, {"id": "e"}], 2)),
+        ]
+    )
 
-    pages = client.iterate_pages("channels", page_size=1)
-    assert await anext(pages) == [{"key": "no-id"}]
-    with pytest.raises(PermanentError, match="no id"):
+    pages = client.iterate_pages("channels", page_size=2)
+    assert [item["id"] for item in await anext(pages)] == ["c", "d"]
+    with pytest.raises(PermanentError, match=r"'d' before 'a'"):
         await anext(pages)
 
 
