@@ -17,7 +17,7 @@ import httpx
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from activities import Dependencies
+from activities.dependencies import Dependencies
 from connector.commercetools.client import CommercetoolsClient
 from connector.config import (
     CommercetoolsSettings,
@@ -134,7 +134,9 @@ def _stdout_to_stderr() -> Iterator[None]:
 
 
 @asynccontextmanager
-async def local_stack(seed: SeedData, **sync: Any) -> AsyncIterator[Stack]:
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    """The Temporal dev server (a child process, in-memory SQLite) with the connector's search
+    attributes, and a client of its default namespace."""
     with _stdout_to_stderr():  # the dev server prints its banner: keep stdout for the JSON
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=installed_binary("temporal"),
@@ -142,6 +144,14 @@ async def local_stack(seed: SeedData, **sync: Any) -> AsyncIterator[Stack]:
             search_attributes=SEARCH_ATTRIBUTES,
         )
     try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@asynccontextmanager
+async def local_stack(seed: SeedData, **sync: Any) -> AsyncIterator[Stack]:
+    async with dev_server() as env:
         with ExitStack() as servers:
             commercetools = servers.enter_context(
                 serve_in_thread(
@@ -162,8 +172,6 @@ async def local_stack(seed: SeedData, **sync: Any) -> AsyncIterator[Stack]:
                 (worker,) = build_workers(deps, ["sync"])
                 async with worker:
                     yield Stack(env.client, settings, Counters(commercetools.url, fluent.url))
-    finally:
-        await env.shutdown()
 
 
 def exit_now(code: int) -> NoReturn:
