@@ -359,6 +359,31 @@ def parse(text: str, variables: Mapping[str, Sequence[str]] | None = None) -> No
 # --- evaluation ---------------------------------------------------------------------------------
 
 
+def pinned_fields(nodes: Sequence[Node]) -> list[tuple[str, frozenset[str]]]:
+    """The `field = "v"` and `field in ("v", ...)` terms of the AND of `nodes` whose values
+    are plain strings (not date-times, which compare as instants), as (field, values): a
+    resource matches all `nodes` only if its `field` equals one of the values or is not a
+    string. What an index can narrow a query to before `matches` decides."""
+    pinned: list[tuple[str, frozenset[str]]] = []
+    for term in _conjuncts(nodes):
+        if isinstance(term, Compare) and term.op == "=":
+            literals: tuple[Value, ...] = (term.value,)
+        elif isinstance(term, In) and not term.negated:
+            literals = term.values
+        else:
+            continue
+        if all(isinstance(v.value, str) and v.instant is None for v in literals):
+            pinned.append((term.field, frozenset(str(v.value) for v in literals)))
+    return pinned
+
+
+def _conjuncts(nodes: Sequence[Node]) -> list[Node]:
+    flat: list[Node] = []
+    for node in nodes:
+        flat.extend(_conjuncts(node.items) if isinstance(node, And) else [node])
+    return flat
+
+
 def matches(node: Node, resource: Any) -> bool:
     """Whether `resource` (a JSON object) satisfies the predicate."""
     if isinstance(node, Or):

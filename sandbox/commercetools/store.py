@@ -84,14 +84,58 @@ def top_level(name: str) -> Callable[[Resource], Iterable[Hashable]]:
     return values
 
 
+QUERY_INDEXED_FIELDS = ("id", "key", "sku", "orderNumber")
+"""Top-level fields whose `=` and `in` predicates are answered from an index (`holders`)."""
+
+
+class FieldIndex:
+    """The ids of the resources holding each string value of one top-level field. Resources
+    whose value is there but not a string are kept apart as always possible: a predicate may
+    still match them (`version = "3"` matches 3, `tags = "x"` a list holding "x")."""
+
+    def __init__(self, field_name: str) -> None:
+        self.field_name = field_name
+        self._by_value: dict[str, set[str]] = {}
+        self._others: set[str] = set()
+
+    def add(self, resource: Resource) -> None:
+        value = resource.get(self.field_name)
+        if isinstance(value, str):
+            self._by_value.setdefault(value, set()).add(resource["id"])
+        elif value is not None:
+            self._others.add(resource["id"])
+
+    def discard(self, resource: Resource) -> None:
+        value = resource.get(self.field_name)
+        if isinstance(value, str):
+            holders = self._by_value.get(value)
+            if holders is not None:
+                holders.discard(resource["id"])
+                if not holders:
+                    del self._by_value[value]
+        else:
+            self._others.discard(resource["id"])
+
+    def holders(self, values: Iterable[str]) -> set[str]:
+        """The ids of every resource that may hold one of `values` (a superset)."""
+        found = set(self._others)
+        for value in values:
+            found |= self._by_value.get(value, set())
+        return found
+
+
 class Collection:
-    """Resources of one type by id, in creation order, with unique-value indexes."""
+    """Resources of one type by id, in creation order, with unique-value indexes and the
+    query indexes of `QUERY_INDEXED_FIELDS`."""
 
     def __init__(self, type_id: str, unique: Sequence[UniqueField] = ()) -> None:
         self.type_id = type_id
         self._items: dict[str, Resource] = {}
+        self._positions: dict[str, int] = {}
+        self._created = 0
         self._unique = tuple(unique)
         self._indexes: dict[str, dict[Hashable, str]] = {u.name: {} for u in self._unique}
+        self._queried = {name: FieldIndex(name) for name in QUERY_INDEXED_FIELDS}
 
     def __len__(self) -> int:
         return len(self._items)
@@ -101,6 +145,24 @@ class Collection:
 
     def get(self, resource_id: str) -> Resource | None:
         return self._items.get(resource_id)
+
+    def holders(self, field_name: str, values: Iterable[str]) -> set[str] | None:
+        """The ids of the resources whose `field_name` may equal one of `values` (a superset:
+        the predicate still decides); None when the field has no query index."""
+        index = self._queried.get(field_name)
+        return None if index is None else index.holders(values)
+
+    def in_creation_order(self, ids: Iterable[str]) -> list[Resource]:
+        """The resources with these ids that (still) exist, oldest first, as iteration
+        yields them."""
+        found = [
+            (position, resource)
+            for resource_id in ids
+            if (position := self._positions.get(resource_id)) is not None
+            and (resource := self._items.get(resource_id)) is not None
+        ]
+        found.sort(key=lambda pair: pair[0])
+        return [resource for _, resource in found]
 
     def find(self, unique_name: str, value: Hashable) -> Resource | None:
         """The resource holding `value` in the unique field `unique_name` (e.g. "key")."""
@@ -132,14 +194,24 @@ class Collection:
                     index.pop(value, None)
             for value in unique.values(resource):
                 index[value] = resource["id"]
+        for queried in self._queried.values():
+            if previous is not None:
+                queried.discard(previous)
+            queried.add(resource)
+        if previous is None:
+            self._positions[resource["id"]] = self._created
+            self._created += 1
         self._items[resource["id"]] = resource
 
     def remove(self, resource_id: str) -> Resource | None:
         previous = self._items.pop(resource_id, None)
         if previous is not None:
+            self._positions.pop(resource_id, None)
             for unique in self._unique:
                 for value in unique.values(previous):
                     self._indexes[unique.name].pop(value, None)
+            for queried in self._queried.values():
+                queried.discard(previous)
         return previous
 
 
