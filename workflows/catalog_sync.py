@@ -15,20 +15,17 @@ from datetime import timedelta
 
 from temporalio import workflow
 
-from workflows.sync_support import CONTROL_TIMEOUT, RETRY, SyncRun
+from workflows.sync_support import CONTROL_TIMEOUT, RETRY, SyncWorkflow, change_completed
 
 with workflow.unsafe.imports_passed_through():
     from activities.catalog import CatalogActivities
     from connector.syncs import (
         CATALOG_CHANGE_WORKFLOW,
         CATALOG_SYNC_WORKFLOW,
-        PROGRESS_QUERY,
         CatalogChangeInput,
         SyncInput,
         SyncKind,
-        SyncMode,
         SyncPhase,
-        SyncProgress,
         SyncResult,
     )
 
@@ -36,20 +33,15 @@ CHANGE_TIMEOUT = timedelta(minutes=5)
 
 
 @workflow.defn(name=CATALOG_SYNC_WORKFLOW)
-class CatalogSyncWorkflow:
-    def __init__(self) -> None:
-        self._run = SyncRun(SyncKind.CATALOG)
-
-    @workflow.query(name=PROGRESS_QUERY)
-    def progress(self) -> SyncProgress:
-        return self._run.progress()
+class CatalogSyncWorkflow(SyncWorkflow):
+    kind = SyncKind.CATALOG
 
     @workflow.run
     async def run(self, input: SyncInput) -> SyncResult:
-        skipped = await self._run.begin(input, SyncPhase.CATEGORIES)
+        run = self._run
+        skipped = await run.begin(input, SyncPhase.CATEGORIES)
         if skipped is not None:
             return skipped
-        run = self._run
         await run.batches(
             SyncPhase.CATEGORIES, CatalogActivities.sync_categories, SyncPhase.PRODUCTS
         )
@@ -82,11 +74,4 @@ class CatalogChangeWorkflow:
             retry_policy=RETRY,
             summary=f"{change.resource.value} {change.id}",
         )
-        return SyncResult(
-            kind=SyncKind.CATALOG,
-            mode=SyncMode.DELTA,
-            status="completed",
-            started_at=started_at,
-            finished_at=workflow.now(),
-            stats=stats,
-        )
+        return change_completed(SyncKind.CATALOG, started_at, stats)

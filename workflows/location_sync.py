@@ -11,11 +11,9 @@ into it (`resync`), and it syncs the location again, so the last change always l
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
 
-from workflows.sync_support import RETRY, SyncRun
+from workflows.sync_support import BY_ID_TIMEOUT, RETRY, SyncWorkflow, change_completed
 
 with workflow.unsafe.imports_passed_through():
     from activities.locations import LocationActivities
@@ -23,50 +21,33 @@ with workflow.unsafe.imports_passed_through():
         ENTITY_LOCATION,
         LOCATION_CHANGE_WORKFLOW,
         LOCATION_SYNC_WORKFLOW,
-        PROGRESS_QUERY,
         RESYNC_SIGNAL,
         LocationChangeInput,
         StatsByEntity,
         SyncInput,
         SyncKind,
-        SyncMode,
         SyncPhase,
-        SyncProgress,
         SyncResult,
         add_stats,
     )
 
-BY_REF_TIMEOUT = timedelta(minutes=10)
-
 
 @workflow.defn(name=LOCATION_SYNC_WORKFLOW)
-class LocationSyncWorkflow:
-    def __init__(self) -> None:
-        self._run = SyncRun(SyncKind.LOCATIONS)
-
-    @workflow.query(name=PROGRESS_QUERY)
-    def progress(self) -> SyncProgress:
-        return self._run.progress()
+class LocationSyncWorkflow(SyncWorkflow):
+    kind = SyncKind.LOCATIONS
 
     @workflow.run
     async def run(self, input: SyncInput) -> SyncResult:
-        skipped = await self._run.begin(input, SyncPhase.RETRIES)
+        run = self._run
+        skipped = await run.begin(input, SyncPhase.RETRIES)
         if skipped is not None:
             return skipped
-        run = self._run
-        if run.carried.phase is SyncPhase.RETRIES:
-            refs = run.carried.window.retry_ids(ENTITY_LOCATION)
-            if refs:
-                run.record(
-                    await workflow.execute_activity_method(
-                        LocationActivities.sync_locations_by_ref,
-                        refs,
-                        start_to_close_timeout=BY_REF_TIMEOUT,
-                        retry_policy=RETRY,
-                        summary=f"retry {len(refs)} locations that failed last run",
-                    )
-                )
-            run.enter(SyncPhase.LOCATIONS)
+        await run.retry_failures(
+            ENTITY_LOCATION,
+            LocationActivities.sync_locations_by_ref,
+            "locations",
+            then=SyncPhase.LOCATIONS,
+        )
         await run.batches(
             SyncPhase.LOCATIONS, LocationActivities.sync_location_pages, SyncPhase.SAVING
         )
@@ -96,17 +77,10 @@ class LocationChangeWorkflow:
                 await workflow.execute_activity_method(
                     LocationActivities.sync_locations_by_ref,
                     [change.ref],
-                    start_to_close_timeout=BY_REF_TIMEOUT,
+                    start_to_close_timeout=BY_ID_TIMEOUT,
                     retry_policy=RETRY,
                     summary=f"location {change.ref}",
                 ),
             )
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return SyncResult(
-            kind=SyncKind.LOCATIONS,
-            mode=SyncMode.DELTA,
-            status="completed",
-            started_at=started_at,
-            finished_at=workflow.now(),
-            stats=stats,
-        )
+        return change_completed(SyncKind.LOCATIONS, started_at, stats)

@@ -13,8 +13,8 @@ each batch.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         SyncControlActivities,
     )
     from connector.syncs import (
+        PROGRESS_QUERY,
         CarriedSyncState,
         LastRun,
         RunningSync,
@@ -43,6 +44,8 @@ with workflow.unsafe.imports_passed_through():
     )
 
 CONTROL_TIMEOUT = timedelta(minutes=1)
+BY_ID_TIMEOUT = timedelta(minutes=10)
+"""For the activities that sync a list of entities by id or ref."""
 BATCH_TIMEOUT = timedelta(hours=1)
 BATCH_HEARTBEAT = timedelta(minutes=2)
 RETRY = RetryPolicy(
@@ -61,6 +64,7 @@ BUSY_PATIENCE = timedelta(hours=6)
 """How long a run that must not be lost waits for a running sync of its kind to finish."""
 
 BatchActivity = Callable[[Any, PagesRequest], Awaitable[PagesResult]]
+ByIdActivity = Callable[[Any, list[str]], Awaitable[StatsByEntity]]
 
 
 class SyncRun:
@@ -196,6 +200,26 @@ class SyncRun:
         self.carried.done += sum(entity.processed for entity in stats.values())
         self._show()
 
+    async def retry_failures(
+        self, entity: str, by_id: ByIdActivity, what: str, *, then: SyncPhase
+    ) -> None:
+        """In the retries phase, sync again what failed last run (`what` names the kind of
+        entity for operators), then enter `then`."""
+        if self.carried.phase is not SyncPhase.RETRIES:
+            return
+        ids = self.carried.window.retry_ids(entity)
+        if ids:
+            self.record(
+                await workflow.execute_activity_method(
+                    by_id,
+                    ids,
+                    start_to_close_timeout=BY_ID_TIMEOUT,
+                    retry_policy=RETRY,
+                    summary=f"retry {len(ids)} {what} that failed last run",
+                )
+            )
+        self.enter(then)
+
     async def batches(self, phase: SyncPhase, batch: BatchActivity, then: SyncPhase) -> None:
         """Run `batch` from the carried cursor until it reports the phase finished; continue
         as new between batches when Temporal suggests it."""
@@ -263,3 +287,29 @@ class SyncRun:
             continuations=state.continuations,
             stats=state.stats,
         )
+
+
+class SyncWorkflow:
+    """Base of the scheduled sync workflows: the run of `kind` they hold and its progress
+    query. Each subclass defines its `@workflow.run` from the steps of `SyncRun`."""
+
+    kind: ClassVar[SyncKind]
+
+    def __init__(self) -> None:
+        self._run = SyncRun(self.kind)
+
+    @workflow.query(name=PROGRESS_QUERY)
+    def progress(self) -> SyncProgress:
+        return self._run.progress()
+
+
+def change_completed(kind: SyncKind, started_at: datetime, stats: StatsByEntity) -> SyncResult:
+    """The result of a real-time sync of single entities (no window, no watermark)."""
+    return SyncResult(
+        kind=kind,
+        mode=SyncMode.DELTA,
+        status="completed",
+        started_at=started_at,
+        finished_at=workflow.now(),
+        stats=stats,
+    )
