@@ -10,7 +10,7 @@ twenty SKUs and the order wants six units of all twenty, so a cover needs many l
 the exact search cannot finish; the work budget (`DEFAULT_MAX_SEARCH_NODES`) must end it.
 
 Times are of `plan_sourcing` alone (`time.perf_counter`), warm-up plans excluded. Memory is the
-largest tracemalloc peak of one call among the 20 slowest plans, measured in a separate pass
+largest tracemalloc peak of one call among the 5 slowest plans, measured in a separate pass
 (tracemalloc slows code down).
 
     python -m bench.sourcing [--orders N] [--adversarial N] [--warmup N] [--quick]
@@ -50,7 +50,7 @@ ADVERSARIAL_SKUS = 20
 ADVERSARIAL_SKUS_PER_LOCATION = 5
 ADVERSARIAL_MAX_UNITS = 3
 ADVERSARIAL_DEMAND = 6
-MEMORY_SAMPLE = 20
+MEMORY_SAMPLE = 5
 QUICK_MAX_SEARCH_NODES = 5_000
 
 
