@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
+from functools import partial
 
 from temporalio import activity
 
@@ -23,7 +24,7 @@ from activities.sync_common import (
     PagesResult,
     first_page,
     isolated,
-    processed_count,
+    isolated_job,
     resume_from,
     run_isolated,
     tally,
@@ -135,19 +136,12 @@ class CatalogActivities:
         for number, level in enumerate(levels[checkpoint.pages :], start=checkpoint.pages + 1):
             Checkpoint(cursor=None, pages=number - 1, stats=stats).beat()
             results = await run_isolated(
-                [self._category_job(c, refs, existing, failed, limiter) for c in level],
-                lambda: None,
+                [self._category_job(c, refs, existing, failed, limiter) for c in level]
             )
             failed.update(r.failure.id for r in results if r.failure is not None)
             tally(ENTITY_CATEGORY, results, stats)
-        tally(ENTITY_CATEGORY, [], stats)
-        return PagesResult(
-            stats=stats,
-            cursor=None,
-            finished=True,
-            pages=len(levels),
-            processed=processed_count(stats),
-        )
+        done = Checkpoint(cursor=None, pages=len(levels), stats=stats)
+        return done.result(ENTITY_CATEGORY, finished=True)
 
     def _category_job(
         self,
@@ -216,10 +210,9 @@ class CatalogActivities:
         ascending id after the cursor; heartbeats the cursor of each finished page."""
         checkpoint = resume_from(request)
         predicate = modified_predicate(request.window, ENTITY_PRODUCT)
-        cursor, pages, stats = checkpoint.cursor, checkpoint.pages, checkpoint.stats
-        finished = False
         category_refs: dict[str, str] = {}
-        while pages < self._pages:
+        while checkpoint.pages < self._pages:
+            cursor = checkpoint.cursor
             where = [p for p in (predicate, f"id > {quote(cursor)}" if cursor else None) if p]
             page = await first_page(
                 self._deps.commercetools.iterate_product_projections(
@@ -227,22 +220,12 @@ class CatalogActivities:
                 )
             )
             if page:
-                done = Checkpoint(cursor=cursor, pages=pages, stats=stats)
-                results = await self._sync_products(page, category_refs, done)
-                tally(ENTITY_PRODUCT, results, stats)
-                cursor, pages = page[-1].id, pages + 1
-                Checkpoint(cursor=cursor, pages=pages, stats=stats).beat()
+                results = await self._sync_products(page, category_refs, checkpoint)
+                tally(ENTITY_PRODUCT, results, checkpoint.stats)
+                checkpoint = checkpoint.after_page(page[-1].id)
             if len(page) < MAX_PAGE_SIZE:
-                finished = True
-                break
-        tally(ENTITY_PRODUCT, [], stats)
-        return PagesResult(
-            stats=stats,
-            cursor=cursor,
-            finished=finished,
-            pages=pages,
-            processed=processed_count(stats),
-        )
+                return checkpoint.result(ENTITY_PRODUCT, finished=True)
+        return checkpoint.result(ENTITY_PRODUCT, finished=False)
 
     async def _sync_products(
         self,
@@ -259,21 +242,16 @@ class CatalogActivities:
         skus = {v.sku for p in page for v in p.all_variants if v.sku}
         variants = await fluent.variant_products(skus)
         limiter = asyncio.Semaphore(self._concurrency)
-
-        def job(projection: ProductProjection) -> EntityJob:
-            async def run() -> EntityResult:
-                return await isolated(
-                    ENTITY_PRODUCT,
-                    projection.id,
-                    limiter,
-                    lambda writes: self._write_product(
-                        projection, category_refs, standard, variants, writes
-                    ),
-                )
-
-            return run
-
-        return await run_isolated([job(projection) for projection in page], checkpoint.beat)
+        jobs = [
+            isolated_job(
+                ENTITY_PRODUCT,
+                projection.id,
+                limiter,
+                partial(self._write_product, projection, category_refs, standard, variants),
+            )
+            for projection in page
+        ]
+        return await run_isolated(jobs, checkpoint)
 
     async def _write_product(
         self,
@@ -417,7 +395,7 @@ class CatalogActivities:
         failed: set[str] = set()
         for member in chain:
             (result,) = await run_isolated(
-                [self._category_job(member, refs, existing, failed, limiter)], lambda: None
+                [self._category_job(member, refs, existing, failed, limiter)]
             )
             if result.failure is not None:
                 failed.add(result.failure.id)

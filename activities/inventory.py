@@ -13,22 +13,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 
 from temporalio import activity
 
 from activities.dependencies import Dependencies
 from activities.sync_common import (
     Checkpoint,
-    EntityJob,
     EntityWrites,
     PagesRequest,
     PagesResult,
-    isolated,
+    isolated_job,
     known_first,
-    processed_count,
-    resume_from,
     run_isolated,
     tally,
+    through_pages,
 )
 from connector.commercetools.actions import ChangeQuantity, InventoryEntryUpdateAction
 from connector.commercetools.client import update_with_retry
@@ -60,29 +59,22 @@ class InventoryActivities:
     @activity.defn(name="sync_inventory_pages")
     async def sync_inventory_pages(self, request: PagesRequest) -> PagesResult:
         """The next `SYNC_PAGES_PER_ACTIVITY` pages of Fluent positions changed in the window
-        (all of them for a full run) after the Fluent cursor; heartbeats each page's cursor."""
-        checkpoint = resume_from(request)
+        (all of them for a full run) after the Fluent cursor; heartbeats each page's cursor.
+        A SKU whose positions span pages is synced once, with the first of them."""
         target = await self._target()
-        cursor, pages, stats = checkpoint.cursor, checkpoint.pages, checkpoint.stats
         seen: set[str] = set()
-        finished = True
-        async for page in self._changed_positions(request.window.lower, cursor):
-            skus = [sku for sku in dict.fromkeys(_skus(page)) if sku not in seen]
-            seen.update(skus)
-            done = Checkpoint(cursor=cursor, pages=pages, stats=stats)
-            tally(ENTITY_SKU, await self._sync(skus, target, done), stats)
-            cursor, pages = page.cursor, pages + 1
-            Checkpoint(cursor=cursor, pages=pages, stats=stats).beat()
-            if page.has_next and pages >= self._pages:
-                finished = False
-                break
-        tally(ENTITY_SKU, [], stats)
-        return PagesResult(
-            stats=stats,
-            cursor=cursor,
-            finished=finished,
-            pages=pages,
-            processed=processed_count(stats),
+
+        async def sync_page(skus: list[str], checkpoint: Checkpoint) -> list[EntityResult]:
+            new = [sku for sku in dict.fromkeys(skus) if sku not in seen]
+            seen.update(new)
+            return await self._sync(new, checkpoint, target=target)
+
+        return await through_pages(
+            request,
+            ENTITY_SKU,
+            partial(self._changed_skus, request.window.lower),
+            sync_page,
+            max_pages=self._pages,
         )
 
     @activity.defn(name="sync_inventory_skus")
@@ -90,20 +82,27 @@ class InventoryActivities:
         """These SKUs now, whatever changed (the last run's failures)."""
         target = await self._target()
         stats: StatsByEntity = {}
-        tally(ENTITY_SKU, await self._sync(list(dict.fromkeys(skus)), target, None), stats)
+        tally(ENTITY_SKU, await self._sync(list(dict.fromkeys(skus)), None, target=target), stats)
         return stats
 
-    def _changed_positions(
+    async def _changed_skus(
         self, since: datetime | None, cursor: str | None
-    ) -> AsyncIterator[Page[VirtualPosition]] | AsyncIterator[Page[InventoryPosition]]:
+    ) -> AsyncIterator[Page[str]]:
+        """Pages of the SKUs of the positions changed since `since` (all of them when None),
+        after the Fluent cursor."""
         fluent = self._deps.fluent
+        pages: AsyncIterator[Page[VirtualPosition]] | AsyncIterator[Page[InventoryPosition]]
         if self._source is InventorySource.AGGREGATE:
-            return fluent.virtual_position_pages(
+            pages = fluent.virtual_position_pages(
                 updated_since=since, after=cursor, page_size=POSITION_PAGE_SIZE
             )
-        return fluent.inventory_position_pages(
-            updated_since=since, after=cursor, page_size=POSITION_PAGE_SIZE
-        )
+        else:
+            pages = fluent.inventory_position_pages(
+                updated_since=since, after=cursor, page_size=POSITION_PAGE_SIZE
+            )
+        async for page in pages:
+            skus = [position.product_ref for position in page.items if position.product_ref]
+            yield Page(skus, page.cursor, page.has_next)
 
     async def _figures(self, skus: Sequence[str]) -> dict[str, int]:
         """The complete stock figure of each SKU that has positions."""
@@ -126,7 +125,7 @@ class InventoryActivities:
         return InventoryTarget(channel_id=channel.id, channel_key=channel.key)
 
     async def _sync(
-        self, skus: list[str], target: InventoryTarget, checkpoint: Checkpoint | None
+        self, skus: list[str], checkpoint: Checkpoint | None, *, target: InventoryTarget
     ) -> list[EntityResult]:
         if not skus:
             return []
@@ -135,23 +134,13 @@ class InventoryActivities:
             figures, supply_channel_id=target.channel_id
         )
         limiter = asyncio.Semaphore(self._concurrency)
-
-        def job(sku: str, quantity: int) -> EntityJob:
-            async def run() -> EntityResult:
-                return await isolated(
-                    ENTITY_SKU,
-                    sku,
-                    limiter,
-                    lambda writes: self._write(sku, quantity, existing, target, writes),
-                )
-
-            return run
-
-        def heartbeat() -> None:
-            if checkpoint is not None:
-                checkpoint.beat()
-
-        return await run_isolated([job(sku, qty) for sku, qty in figures.items()], heartbeat)
+        jobs = [
+            isolated_job(
+                ENTITY_SKU, sku, limiter, partial(self._write, sku, quantity, existing, target)
+            )
+            for sku, quantity in figures.items()
+        ]
+        return await run_isolated(jobs, checkpoint)
 
     async def _write(
         self,
@@ -200,7 +189,3 @@ class InventoryActivities:
             )
         )
         return EntityResult.of_writes(created=False, writes=writes.count)
-
-
-def _skus(page: Page[VirtualPosition] | Page[InventoryPosition]) -> list[str]:
-    return [position.product_ref for position in page.items if position.product_ref]

@@ -5,28 +5,28 @@ the page's channels, writes only for what differs."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from functools import partial
 
 from temporalio import activity
 
 from activities.dependencies import Dependencies
 from activities.sync_common import (
     Checkpoint,
-    EntityJob,
     EntityWrites,
     PagesRequest,
     PagesResult,
-    isolated,
+    isolated_job,
     known_first,
-    processed_count,
-    resume_from,
     run_isolated,
     tally,
+    through_pages,
 )
 from connector.commercetools.actions import ChannelUpdateAction
 from connector.commercetools.client import update_with_retry
 from connector.commercetools.models import Channel
 from connector.errors import PermanentError
+from connector.fluent.client import Page
 from connector.fluent.models import Location
 from connector.mapping.channels import ChannelRules, channel_actions, channel_draft, channel_spec
 from connector.syncs import ENTITY_LOCATION, EntityResult, StatsByEntity
@@ -48,27 +48,19 @@ class LocationActivities:
         """The next `SYNC_PAGES_PER_ACTIVITY` pages of the network's locations updated in the
         window (all of them for a full run) after the Fluent cursor; heartbeats each page's
         cursor."""
-        checkpoint = resume_from(request)
         type_id = await self._channel_type_id()
-        cursor, pages, stats = checkpoint.cursor, checkpoint.pages, checkpoint.stats
-        finished = True
-        async for page in self._deps.fluent.network_location_pages(
-            updated_since=request.window.lower, after=cursor, page_size=LOCATION_PAGE_SIZE
-        ):
-            done = Checkpoint(cursor=cursor, pages=pages, stats=stats)
-            tally(ENTITY_LOCATION, await self._sync(page.items, type_id, done), stats)
-            cursor, pages = page.cursor, pages + 1
-            Checkpoint(cursor=cursor, pages=pages, stats=stats).beat()
-            if page.has_next and pages >= self._pages:
-                finished = False
-                break
-        tally(ENTITY_LOCATION, [], stats)
-        return PagesResult(
-            stats=stats,
-            cursor=cursor,
-            finished=finished,
-            pages=pages,
-            processed=processed_count(stats),
+
+        def pages_after(cursor: str | None) -> AsyncIterator[Page[Location]]:
+            return self._deps.fluent.network_location_pages(
+                updated_since=request.window.lower, after=cursor, page_size=LOCATION_PAGE_SIZE
+            )
+
+        return await through_pages(
+            request,
+            ENTITY_LOCATION,
+            pages_after,
+            partial(self._sync, type_id=type_id),
+            max_pages=self._pages,
         )
 
     @activity.defn(name="sync_locations_by_ref")
@@ -87,7 +79,7 @@ class LocationActivities:
             else:
                 found.append(location)
         stats: StatsByEntity = {}
-        tally(ENTITY_LOCATION, results + await self._sync(found, type_id, None), stats)
+        tally(ENTITY_LOCATION, results + await self._sync(found, None, type_id=type_id), stats)
         return stats
 
     async def _channel_type_id(self) -> str:
@@ -101,29 +93,22 @@ class LocationActivities:
         return found.id
 
     async def _sync(
-        self, locations: list[Location], type_id: str, checkpoint: Checkpoint | None
+        self, locations: list[Location], checkpoint: Checkpoint | None, *, type_id: str
     ) -> list[EntityResult]:
         if not locations:
             return []
         channels = await self._deps.commercetools.channels_by_keys(loc.ref for loc in locations)
         limiter = asyncio.Semaphore(self._concurrency)
-
-        def job(location: Location) -> EntityJob:
-            async def run() -> EntityResult:
-                return await isolated(
-                    ENTITY_LOCATION,
-                    location.ref,
-                    limiter,
-                    lambda writes: self._write(location, channels, type_id, writes),
-                )
-
-            return run
-
-        def heartbeat() -> None:
-            if checkpoint is not None:
-                checkpoint.beat()
-
-        return await run_isolated([job(location) for location in locations], heartbeat)
+        jobs = [
+            isolated_job(
+                ENTITY_LOCATION,
+                location.ref,
+                limiter,
+                partial(self._write, location, channels, type_id),
+            )
+            for location in locations
+        ]
+        return await run_isolated(jobs, checkpoint)
 
     async def _write(
         self,

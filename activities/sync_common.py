@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -23,6 +24,7 @@ from temporalio import activity
 from activities.dependencies import Dependencies
 from connector.commercetools.drafts import CustomObjectDraft
 from connector.errors import PermanentError
+from connector.fluent.client import Page
 from connector.syncs import (
     WATERMARK_CONTAINER,
     EntityResult,
@@ -83,6 +85,24 @@ class Checkpoint(BaseModel):
         statistics may have moved on, so a snapshot is sent."""
         activity.heartbeat(self.model_dump(mode="json"))
 
+    def after_page(self, cursor: str | None) -> Checkpoint:
+        """The checkpoint once the page ending at `cursor` is done, heartbeated."""
+        done = Checkpoint(cursor=cursor, pages=self.pages + 1, stats=self.stats)
+        done.beat()
+        return done
+
+    def result(self, entity: str, *, finished: bool) -> PagesResult:
+        """The batch's answer from here; `entity` is in the statistics even when the batch
+        had nothing to do."""
+        tally(entity, [], self.stats)
+        return PagesResult(
+            stats=self.stats,
+            cursor=self.cursor,
+            finished=finished,
+            pages=self.pages,
+            processed=sum(counted.processed for counted in self.stats.values()),
+        )
+
 
 def resume_from(request: PagesRequest) -> Checkpoint:
     """The last heartbeat's checkpoint after a retry; else the start the request asks for."""
@@ -95,8 +115,25 @@ def resume_from(request: PagesRequest) -> Checkpoint:
     return Checkpoint(cursor=request.cursor, pages=0, stats={})
 
 
-def processed_count(stats: StatsByEntity) -> int:
-    return sum(entity.processed for entity in stats.values())
+async def through_pages(
+    request: PagesRequest,
+    entity: str,
+    pages_after: Callable[[str | None], AsyncIterator[Page[ItemT]]],
+    sync_page: Callable[[list[ItemT], Checkpoint], Awaitable[list[EntityResult]]],
+    *,
+    max_pages: int,
+) -> PagesResult:
+    """The batch contract over a Fluent connection: from the last checkpoint (or the
+    request's cursor), sync page after page of `entity`, heartbeating the cursor of each
+    finished page, until the connection ends or `max_pages` pages are done. `sync_page` gets
+    the checkpoint before its page, to heartbeat while it writes."""
+    checkpoint = resume_from(request)
+    async for page in pages_after(checkpoint.cursor):
+        tally(entity, await sync_page(page.items, checkpoint), checkpoint.stats)
+        checkpoint = checkpoint.after_page(page.cursor)
+        if page.has_next and checkpoint.pages >= max_pages:
+            return checkpoint.result(entity, finished=False)
+    return checkpoint.result(entity, finished=True)
 
 
 async def first_page(pages: AsyncIterator[list[ItemT]]) -> list[ItemT]:
@@ -150,14 +187,28 @@ async def isolated(
         return EntityResult.failed(entity, entity_id, str(error), writes=writes.count)
 
 
-async def run_isolated(jobs: list[EntityJob], on_done: Callable[[], None]) -> list[EntityResult]:
-    """Run every job concurrently (their writes are bounded by the shared limiter); the first
-    unexpected error cancels the others and propagates as itself."""
+def isolated_job(
+    entity: str,
+    entity_id: str,
+    limiter: asyncio.Semaphore,
+    work: Callable[[EntityWrites], Awaitable[EntityResult]],
+) -> EntityJob:
+    """`isolated` as a job for `run_isolated`."""
+    return partial(isolated, entity, entity_id, limiter, work)
+
+
+async def run_isolated(
+    jobs: list[EntityJob], heartbeat: Checkpoint | None = None
+) -> list[EntityResult]:
+    """Run every job concurrently (their writes are bounded by the shared limiter),
+    heartbeating `heartbeat` as each one finishes; the first unexpected error cancels the
+    others and propagates as itself."""
     results: list[EntityResult | None] = [None] * len(jobs)
 
     async def run(index: int, job: EntityJob) -> None:
         results[index] = await job()
-        on_done()
+        if heartbeat is not None:
+            heartbeat.beat()
 
     try:
         async with asyncio.TaskGroup() as group:
