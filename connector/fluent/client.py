@@ -132,6 +132,11 @@ def fluent_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _updated_on(since: datetime | None) -> JsonObject | None:
+    """The `updatedOn` filter of changes since a moment; None (left out) for everything."""
+    return {"from": fluent_datetime(since)} if since else None
+
+
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
@@ -442,6 +447,19 @@ class FluentClient:
             raise PermanentError(f"{operation_name}: Fluent returned no {field}", platform=PLATFORM)
         return result
 
+    async def _find_one(
+        self, operation_name: str, variables: Variables, field: str, model: type[ModelT]
+    ) -> ModelT | None:
+        """The first node of a lookup by a unique value, None when there is none."""
+        nodes = _nodes((await self.graphql(operation_name, variables)).get(field))
+        return model.model_validate(nodes[0]) if nodes else None
+
+    def _network_ref(self, ref: str | None) -> str:
+        network_ref = ref or self._settings.network_ref
+        if not network_ref:
+            raise ValueError("no network ref given and FLUENT_NETWORK_REF is not set")
+        return network_ref
+
     def _with_retailer(self, value: InputT) -> InputT:
         """Inputs whose `retailer` is unset are sent for the configured retailer."""
         if getattr(value, "retailer", False) is None:
@@ -469,9 +487,9 @@ class FluentClient:
     # --- customers ----------------------------------------------------------------------------
 
     async def find_customer(self, username: str) -> Customer | None:
-        data = await self.graphql("CustomerByUsername", {"username": username})
-        nodes = _nodes(data.get("customers"))
-        return Customer.model_validate(nodes[0]) if nodes else None
+        return await self._find_one(
+            "CustomerByUsername", {"username": username}, "customers", Customer
+        )
 
     async def create_customer(self, customer: CreateCustomerInput) -> Customer:
         """Raises `AlreadyExistsError` when the username is taken."""
@@ -569,39 +587,22 @@ class FluentClient:
     ) -> AsyncIterator[list[Location]]:
         """The locations of a network (default: the configured one), a page at a time; only
         those updated at or after `updated_since` when given."""
-        ref = network_ref or self._settings.network_ref
-        if not ref:
-            raise ValueError("no network ref given and FLUENT_NETWORK_REF is not set")
-        variables = {
-            "networkRef": ref,
-            "updatedOn": {"from": fluent_datetime(updated_since)} if updated_since else None,
-        }
-        try:
-            async for page in self.paginate(
-                "NetworkLocations", variables, ("network", "locations"), page_size=page_size
-            ):
-                yield [Location.model_validate(node) for node in page]
-        except NotFoundError as exc:
-            raise NotFoundError(
-                f"Fluent network {ref} not found", platform=PLATFORM, codes=exc.codes
-            ) from exc
+        async for page in self.network_location_pages(
+            network_ref, updated_since=updated_since, page_size=page_size
+        ):
+            yield page.items
 
     async def network(self, ref: str | None = None) -> Network | None:
         """The network (default: the configured one), or None when Fluent has none by that
         ref."""
-        network_ref = ref or self._settings.network_ref
-        if not network_ref:
-            raise ValueError("no network ref given and FLUENT_NETWORK_REF is not set")
-        data = await self.graphql("NetworkByRef", {"ref": network_ref})
+        data = await self.graphql("NetworkByRef", {"ref": self._network_ref(ref)})
         found = data.get("network")
         return Network.model_validate(found) if isinstance(found, dict) else None
 
     async def network_location(self, ref: str, network_ref: str | None = None) -> Location | None:
         """The location with this ref if it belongs to the network (default: the configured
         one); None when it does not exist or is not in the network."""
-        network = network_ref or self._settings.network_ref
-        if not network:
-            raise ValueError("no network ref given and FLUENT_NETWORK_REF is not set")
+        network = self._network_ref(network_ref)
         data = await self.graphql("NetworkLocationByRef", {"networkRef": network, "ref": ref})
         found = data.get("network")
         if not isinstance(found, dict):
@@ -638,13 +639,8 @@ class FluentClient:
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> AsyncIterator[Page[Location]]:
         """`network_locations` with each page's cursor, starting after `after`."""
-        ref = network_ref or self._settings.network_ref
-        if not ref:
-            raise ValueError("no network ref given and FLUENT_NETWORK_REF is not set")
-        variables = {
-            "networkRef": ref,
-            "updatedOn": {"from": fluent_datetime(updated_since)} if updated_since else None,
-        }
+        ref = self._network_ref(network_ref)
+        variables = {"networkRef": ref, "updatedOn": _updated_on(updated_since)}
         pages = self._model_pages(
             "NetworkLocations",
             variables,
@@ -673,7 +669,7 @@ class FluentClient:
         updated since a moment, with each page's cursor, starting after `after`."""
         variables = {
             "catalogue": {"ref": catalogue_ref or self._settings.virtual_catalogue_ref},
-            "updatedOn": {"from": fluent_datetime(updated_since)} if updated_since else None,
+            "updatedOn": _updated_on(updated_since),
         }
         return self._model_pages(
             "VirtualPositions",
@@ -696,7 +692,7 @@ class FluentClient:
         updated since a moment, with each page's cursor, starting after `after`."""
         variables = {
             "catalogue": {"ref": catalogue_ref or self._settings.inventory_catalogue},
-            "updatedOn": {"from": fluent_datetime(updated_since)} if updated_since else None,
+            "updatedOn": _updated_on(updated_since),
         }
         return self._model_pages(
             "InventoryPositionsUpdated",
@@ -708,9 +704,7 @@ class FluentClient:
         )
 
     async def get_location(self, ref: str) -> Location | None:
-        data = await self.graphql("LocationByRef", {"ref": ref})
-        nodes = _nodes(data.get("locations"))
-        return Location.model_validate(nodes[0]) if nodes else None
+        return await self._find_one("LocationByRef", {"ref": ref}, "locations", Location)
 
     async def inventory_positions(
         self,
@@ -750,7 +744,7 @@ class FluentClient:
         configured `ATS:<n>`), a page at a time; all products when `product_refs` is None."""
         variables: dict[str, Any] = {
             "catalogue": {"ref": catalogue_ref or self._settings.virtual_catalogue_ref},
-            "updatedOn": {"from": fluent_datetime(updated_since)} if updated_since else None,
+            "updatedOn": _updated_on(updated_since),
         }
         chunks: Iterable[Sequence[str] | None] = (
             [None] if product_refs is None else _chunks(_unique(product_refs), REFS_PER_QUERY)
@@ -848,9 +842,9 @@ class FluentClient:
     # --- billing ------------------------------------------------------------------------------
 
     async def find_billing_account(self, ref: str) -> BillingAccount | None:
-        data = await self.graphql("BillingAccountByRef", {"ref": ref})
-        nodes = _nodes(data.get("billingAccounts"))
-        return BillingAccount.model_validate(nodes[0]) if nodes else None
+        return await self._find_one(
+            "BillingAccountByRef", {"ref": ref}, "billingAccounts", BillingAccount
+        )
 
     async def create_billing_account(self, account: CreateBillingAccountInput) -> BillingAccount:
         """Raises `AlreadyExistsError` when the ref exists."""
@@ -869,9 +863,7 @@ class FluentClient:
         )
 
     async def find_invoice(self, ref: str) -> Invoice | None:
-        data = await self.graphql("InvoiceByRef", {"ref": ref})
-        nodes = _nodes(data.get("invoices"))
-        return Invoice.model_validate(nodes[0]) if nodes else None
+        return await self._find_one("InvoiceByRef", {"ref": ref}, "invoices", Invoice)
 
     async def create_invoice(self, invoice: CreateInvoiceInput) -> Invoice:
         """Raises `AlreadyExistsError` when the ref exists. The order link defaults to the
