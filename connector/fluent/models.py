@@ -634,10 +634,7 @@ class CreateCustomerInput(FluentInput):
     retailer: EntityId | None = None
 
 
-class CustomerAddressInput(FluentInput):
-    """`CreateCustomerAddressInput`; send coordinates when known: sourcing needs them."""
-
-    ref: str = Field(min_length=1)
+class StreetAddressInput(FluentInput):
     company_name: str | None = None
     name: str | None = None
     street: str | None = None
@@ -649,6 +646,13 @@ class CustomerAddressInput(FluentInput):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     time_zone: str | None = None
+
+
+class CustomerAddressInput(StreetAddressInput):
+    """`CreateCustomerAddressInput`: a street address with a ref; send coordinates when
+    known: sourcing needs them."""
+
+    ref: str = Field(min_length=1)
 
 
 class FulfilmentChoiceInput(FluentInput):
@@ -794,20 +798,6 @@ class UpdateCategoryInput(_CategoryInput):
     type: str | None = None
     status: str | None = None
     name: str | None = None
-
-
-class StreetAddressInput(FluentInput):
-    company_name: str | None = None
-    name: str | None = None
-    street: str | None = None
-    city: str | None = None
-    state: str | None = None
-    postcode: str | None = None
-    region: str | None = None
-    country: str | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
-    time_zone: str | None = None
 
 
 class CreateBillingAccountInput(FluentInput):
