@@ -9,7 +9,6 @@ variable type fails here rather than in a customer's Fluent account.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -18,9 +17,6 @@ import httpx
 import pytest
 from graphql import (
     GraphQLSchema,
-    OperationDefinitionNode,
-    build_schema,
-    get_variable_values,
     parse,
     validate,
 )
@@ -60,20 +56,9 @@ from connector.fluent.models import (
     UpdateVariantProductInput,
 )
 from connector.fluent.operations import get_operation, operations
-from tests.conftest import reference_file
+from tests.contract.fluent_schema import coercion_errors, load_fluent_schema
 
 pytestmark = pytest.mark.contract
-
-_LEGACY_IMPLEMENTS = re.compile(r"(implements\s+)([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+)")
-
-
-def load_fluent_schema() -> GraphQLSchema:
-    """The reference SDL, with its legacy `implements A, B` rewritten to `implements A & B`."""
-    text = reference_file("fluent-schema.graphql").read_text(encoding="utf-8")
-    text = _LEGACY_IMPLEMENTS.sub(
-        lambda match: match.group(1) + " & ".join(re.split(r"\s*,\s*", match.group(2))), text
-    )
-    return build_schema(text)
 
 
 @pytest.fixture(scope="module")
@@ -454,13 +439,6 @@ async def recorded_requests() -> list[dict[str, Any]]:
                     unexpected.append(error)
     assert unexpected == []
     return fake.requests
-
-
-def coercion_errors(schema: GraphQLSchema, name: str, variables: dict[str, Any]) -> list[str]:
-    document = parse(get_operation(name).document)
-    definition = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-    result = get_variable_values(schema, definition.variable_definitions or (), variables)
-    return [error.message for error in result] if isinstance(result, list) else []
 
 
 def test_every_operation_is_sent_by_some_client_method(

@@ -8,14 +8,9 @@ sends validates against the sandbox, so the sandbox serves all of them.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 from graphql import (
     DocumentNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
@@ -23,34 +18,21 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLUnionType,
-    OperationDefinitionNode,
-    Visitor,
     build_schema,
     parse,
     validate,
-    visit,
 )
 
+from connector.fluent.operations import operations
 from sandbox.fluent.graphql_api import SCHEMA_PATH
-from tests.conftest import PROJECT_ROOT, reference_file
+from tests.contract.fluent_schema import load_fluent_schema
 
 pytestmark = pytest.mark.contract
-
-OPERATIONS_DIR = PROJECT_ROOT / "connector" / "fluent" / "operations"
-_LEGACY_IMPLEMENTS = re.compile(r"(implements\s+)([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+)")
-
-
-def _modernise_implements(sdl: str) -> str:
-    """`implements A, B` (pre-2018 SDL) -> `implements A & B`."""
-    return _LEGACY_IMPLEMENTS.sub(
-        lambda m: m.group(1) + " & ".join(part.strip() for part in m.group(2).split(",")), sdl
-    )
 
 
 @pytest.fixture(scope="module")
 def real_schema() -> GraphQLSchema:
-    path = reference_file("fluent-schema.graphql")
-    return build_schema(_modernise_implements(path.read_text()))
+    return load_fluent_schema()
 
 
 @pytest.fixture(scope="module")
@@ -197,47 +179,9 @@ def test_the_subset_check_accepts_a_true_subset():
     assert subset_violations(build_schema(sandbox_sdl), build_schema(_SMALL_REAL)) == []
 
 
-def _operation_files() -> list[Path]:
-    files = sorted(OPERATIONS_DIR.glob("*.graphql"))
-    if not files:
-        pytest.fail(f"no GraphQL operations under {OPERATIONS_DIR}")
-    return files
-
-
-class _Spreads(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
-        self.names.add(node.name.value)
-
-
 def _operations() -> dict[str, DocumentNode]:
-    """Each named operation of the connector with exactly the fragments it uses."""
-    definitions = [
-        definition
-        for path in _operation_files()
-        for definition in parse(path.read_text()).definitions
-    ]
-    fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
-    documents: dict[str, DocumentNode] = {}
-    for operation in definitions:
-        if not isinstance(operation, OperationDefinitionNode):
-            continue
-        assert operation.name is not None, "the connector's operations are all named"
-        needed: dict[str, FragmentDefinitionNode] = {}
-        pending: list[OperationDefinitionNode | FragmentDefinitionNode] = [operation]
-        while pending:
-            spreads = _Spreads()
-            visit(pending.pop(), spreads)
-            for name in spreads.names - needed.keys():
-                needed[name] = fragments[name]
-                pending.append(fragments[name])
-        documents[operation.name.value] = DocumentNode(
-            definitions=(operation, *sorted(needed.values(), key=lambda f: f.name.value))
-        )
-    return documents
+    """Each named operation of the connector with exactly the fragments it uses, as sent."""
+    return {name: parse(operation.document) for name, operation in operations().items()}
 
 
 def test_the_connector_has_operations_to_check():

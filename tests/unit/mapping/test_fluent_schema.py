@@ -13,7 +13,7 @@ from connector.mapping.invoices import billing_account_input, invoice_input
 from connector.mapping.orders import customer_input, fluent_order_input
 from connector.orders import OrderType
 from connector.sourcing import PlannedFulfilment, PlannedItem, SourcingPlan
-from tests.contract.test_fluent_operations import coercion_errors, load_fluent_schema
+from tests.contract.fluent_schema import coercion_errors, load_fluent_schema
 from tests.unit.mapping.factories import (
     FLUENT,
     POLICY,
