@@ -428,24 +428,10 @@ def _from_cloudevent(
 
 
 def event_from_message(message: Message) -> CommercetoolsEvent:
-    """The event of a message read from `GET /messages` (the messages poller's path)."""
-    identifiers = message.resource_user_provided_identifiers
-    order_number = identifiers.order_number if identifiers else None
-    if order_number is None and message.order is not None:
-        order_number = message.order.order_number
-    return CommercetoolsEvent(
-        message_id=message.id,
-        type=message.type,
-        resource_type_id=message.resource.type_id,
-        resource_id=message.resource.id,
-        resource_version=message.resource_version,
-        sequence_number=message.sequence_number,
-        created_at=message.created_at,
-        order_number=order_number,
-        resource_key=identifiers.key if identifiers else None,
-        order_state=message.order_state,
-        old_order_state=message.old_order_state,
-        envelope=Envelope.MESSAGES_API,
+    """The event of a message read from `GET /messages` (the messages poller's path), read as
+    a pushed message would be."""
+    return _from_message(
+        message.model_dump(mode="json", by_alias=True), "message", Envelope.MESSAGES_API, None
     )
 
 

@@ -89,18 +89,36 @@ async def start_order(
 ) -> bool:
     """Start the order's workflow; False when it already runs or has already run."""
     try:
-        handle = await client.start_workflow(
-            ORDER_WORKFLOW,
-            OrderWorkflowInput(order_id=order_id, trigger=trigger),
-            id=order_workflow_id(order_id),
-            task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            static_summary=order_summary(order_id, order_number),
+        handle = await _start_lifecycle(
+            client, order_id, trigger=trigger, order_number=order_number, task_queue=task_queue
         )
     except WorkflowAlreadyStartedError:
         return False
     return _started(handle)
+
+
+async def _start_lifecycle(
+    client: Client,
+    order_id: str,
+    *,
+    trigger: OrderTrigger,
+    order_number: str | None,
+    task_queue: str,
+    cancel: CancelRequest | None = None,
+) -> WorkflowHandle[Any, Any]:
+    """Start the one lifecycle of the order, or join the running one (signalled `cancel` when
+    given); `WorkflowAlreadyStartedError` when it has already run."""
+    return await client.start_workflow(
+        ORDER_WORKFLOW,
+        OrderWorkflowInput(order_id=order_id, trigger=trigger),
+        id=order_workflow_id(order_id),
+        task_queue=task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary=order_summary(order_id, order_number),
+        start_signal=CANCEL_SIGNAL if cancel is not None else None,
+        start_signal_args=[cancel] if cancel is not None else [],
+    )
 
 
 class CancelOutcome(StrEnum):
@@ -126,16 +144,13 @@ async def cancel_order(
     """Signal-with-start `cancel`: a cancellation that arrives before (or without) the order's
     creation event still reaches the one lifecycle of that order."""
     try:
-        handle = await client.start_workflow(
-            ORDER_WORKFLOW,
-            OrderWorkflowInput(order_id=order_id, trigger=trigger),
-            id=order_workflow_id(order_id),
+        handle = await _start_lifecycle(
+            client,
+            order_id,
+            trigger=trigger,
+            order_number=order_number,
             task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            static_summary=order_summary(order_id, order_number),
-            start_signal=CANCEL_SIGNAL,
-            start_signal_args=[CancelRequest(reason=reason, source=source)],
+            cancel=CancelRequest(reason=reason, source=source),
         )
     except WorkflowAlreadyStartedError:
         return CancelOutcome.ALREADY_CLOSED
