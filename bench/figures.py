@@ -7,12 +7,13 @@ interpolation, no histogram buckets, so every reported value is one that was rea
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
 import platform
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 MB = 1024 * 1024
@@ -90,3 +91,29 @@ def write_figures(figures: dict[str, Any]) -> None:
     """The benchmark's one JSON object on stdout (everything else goes to stderr)."""
     sys.stdout.write(json.dumps(figures, indent=2) + "\n")
     sys.stdout.flush()
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than `minimum` (a clear usage error else)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value

@@ -52,7 +52,15 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from bench.figures import latency_ms, machine, per_second, steady_rate, write_figures
+from bench.figures import (
+    at_least,
+    latency_ms,
+    machine,
+    per_second,
+    positive_seconds,
+    steady_rate,
+    write_figures,
+)
 from bench.sync_support import dev_server, exit_now, sandbox_settings
 from cli.demo_orders import (
     LINES_PER_ORDER,
@@ -594,21 +602,30 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--orders", type=int, default=120, help="orders placed by the concurrent shoppers"
+        "--orders", type=at_least(1), default=120, help="orders placed by the concurrent shoppers"
     )
     parser.add_argument(
-        "--shoppers", type=int, default=8, help="concurrent shoppers (orders in flight)"
+        "--shoppers", type=at_least(1), default=8, help="concurrent shoppers (orders in flight)"
     )
     parser.add_argument(
-        "--one-at-a-time", type=int, default=20, help="orders placed once the last is sourced"
+        "--one-at-a-time",
+        type=at_least(1),
+        default=20,
+        help="orders placed once the last is sourced",
     )
     parser.add_argument(
-        "--lifecycle", type=int, default=4, help="orders run to COMPLETE (0: skip the phase)"
+        "--lifecycle",
+        type=at_least(0),
+        default=4,
+        help="orders run to COMPLETE (0: skip the phase)",
     )
     parser.add_argument(
-        "--autopilot-step", type=float, default=0.1, help="seconds between store staff steps"
+        "--autopilot-step",
+        type=positive_seconds,
+        default=0.1,
+        help="seconds between store staff steps",
     )
-    parser.add_argument("--warmup", type=int, default=4, help="orders not counted")
+    parser.add_argument("--warmup", type=at_least(0), default=4, help="orders not counted")
     parser.add_argument("--quick", action="store_true", help="a few orders, to check the harness")
     return parser
 
@@ -616,20 +633,13 @@ def build_parser() -> argparse.ArgumentParser:
 def sizes_of(args: argparse.Namespace) -> Sizes:
     if args.quick:
         return QUICK
-    sizes = Sizes(
+    return Sizes(
         warmup=args.warmup,
         lifecycle=args.lifecycle,
         one_at_a_time=args.one_at_a_time,
         concurrent=args.orders,
         shoppers=args.shoppers,
     )
-    if min(sizes.one_at_a_time, sizes.concurrent, sizes.shoppers) < 1:
-        raise SystemExit("--orders, --shoppers and --one-at-a-time must be at least 1")
-    if sizes.warmup < 0 or sizes.lifecycle < 0:
-        raise SystemExit("--warmup and --lifecycle must not be negative")
-    if args.autopilot_step <= 0:
-        raise SystemExit("--autopilot-step must be positive")
-    return sizes
 
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -649,6 +659,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             log(f"orders: {sizes.warmup} warm-up orders")
             warmup = await one_at_a_time(stack, sizes.warmup)
             lifecycle_figures: dict[str, Any] | None = None
+            finished: list[Checkout] = []
             problems: list[str] = []
             if sizes.lifecycle:
                 step = args.autopilot_step
@@ -667,7 +678,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             loaded = await concurrent(stack, sizes.concurrent, sizes.shoppers)
             log("orders: reading the workflow histories")
             intake = await per_order(temporal, [*alone, *loaded], ENSURE_FULFILMENTS_ACTIVITY)
-            everything = [*warmup, *alone, *loaded]
+            everything = [*warmup, *finished, *alone, *loaded]
             figures = {
                 "benchmark": "orders",
                 "machine": host,

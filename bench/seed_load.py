@@ -24,7 +24,7 @@ import tracemalloc
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from bench.figures import machine, megabytes, per_second, write_figures
+from bench.figures import at_least, machine, megabytes, per_second, write_figures
 from connector.commercetools.client import CommercetoolsClient
 from connector.config import CommercetoolsSettings
 from sandbox.commercetools import CommercetoolsSandboxConfig
@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--products", type=int, default=SeedSize.bench().products)
+    parser.add_argument("--products", type=at_least(1), default=SeedSize.bench().products)
     parser.add_argument(
         "--quick", action="store_true", help=f"{QUICK_PRODUCTS} products, to check the harness"
     )
@@ -137,8 +137,6 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     host = machine()
     products = QUICK_PRODUCTS if args.quick else args.products
-    if products < 1:
-        raise SystemExit("--products must be at least 1")
     size = dataclasses.replace(SeedSize.bench(), products=products)
     figures = speed_pass(size, log)
     gc.collect()

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.figures import latency_ms, machine, megabytes, per_second, write_figures
+from bench.figures import at_least, latency_ms, machine, megabytes, per_second, write_figures
 from connector.sourcing import (
     DEFAULT_MAX_SEARCH_NODES,
     Coordinates,
@@ -204,9 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--orders", type=int, default=500, help="realistic orders to plan")
-    parser.add_argument("--adversarial", type=int, default=3, help="adversarial networks")
-    parser.add_argument("--warmup", type=int, default=20, help="realistic plans not counted")
+    parser.add_argument("--orders", type=at_least(1), default=500, help="realistic orders to plan")
+    parser.add_argument("--adversarial", type=at_least(1), default=3, help="adversarial networks")
+    parser.add_argument(
+        "--warmup", type=at_least(0), default=20, help="realistic plans not counted"
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -225,8 +227,6 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     if args.quick:
         size, budget = dataclasses.replace(size, products=300), QUICK_MAX_SEARCH_NODES
         orders, adversarial, warmup = 20, 1, 2
-    if orders < 1 or adversarial < 1 or warmup < 0:
-        raise SystemExit("--orders and --adversarial must be at least 1, --warmup at least 0")
     rng = random.Random(RANDOM_SEED)
     log(f"sourcing: generating the network ({size.locations} locations)")
     network = Network(generate(size))

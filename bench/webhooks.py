@@ -42,7 +42,7 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from bench.figures import latency_ms, machine, per_second, write_figures
+from bench.figures import at_least, latency_ms, machine, per_second, write_figures
 from bench.sync_support import dev_server, exit_now, sandbox_settings
 from cli.demo_orders import SCENARIOS, DemoShop, cart_draft, planned_order
 from connector.config import ConnectorSettings, OrderPolicy, Settings
@@ -294,16 +294,18 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--events", type=int, default=600, help="commercetools events sent concurrently"
+        "--events", type=at_least(1), default=600, help="commercetools events sent concurrently"
     )
     parser.add_argument(
-        "--webhooks", type=int, default=1200, help="Fluent webhooks sent concurrently"
+        "--webhooks", type=at_least(1), default=1200, help="Fluent webhooks sent concurrently"
     )
     parser.add_argument(
-        "--sequential", type=int, default=100, help="of each, sent one at a time (latency)"
+        "--sequential", type=at_least(1), default=100, help="of each, sent one at a time (latency)"
     )
-    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
-    parser.add_argument("--warmup", type=int, default=50, help="commercetools events not counted")
+    parser.add_argument("--concurrency", type=at_least(1), default=16, help="requests in flight")
+    parser.add_argument(
+        "--warmup", type=at_least(0), default=50, help="commercetools events not counted"
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the harness")
     return parser
 
@@ -316,11 +318,6 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     events, webhooks, sequential, warmup = args.events, args.webhooks, args.sequential, args.warmup
     if args.quick:
         events, webhooks, sequential, warmup = 20, 20, 5, 5
-    if min(events, webhooks, sequential, args.concurrency) < 1 or warmup < 0:
-        raise SystemExit(
-            "--events, --webhooks, --sequential and --concurrency must be at least 1, "
-            "--warmup at least 0"
-        )
     log_app_lines_to_devnull()
     log("webhooks: a checkout in the commercetools sandbox for a real OrderCreated message")
     template, target, dispatcher = await order_created_template()

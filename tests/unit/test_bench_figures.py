@@ -3,6 +3,7 @@ from a workflow history."""
 
 from __future__ import annotations
 
+import argparse
 import math
 
 import pytest
@@ -15,7 +16,14 @@ from temporalio.api.history.v1 import (
     HistoryEvent,
 )
 
-from bench.figures import latency_ms, per_second, percentile, steady_rate
+from bench.figures import (
+    at_least,
+    latency_ms,
+    per_second,
+    percentile,
+    positive_seconds,
+    steady_rate,
+)
 from bench.orders import HistoryCounts, count_history
 
 samples = st.lists(
@@ -171,3 +179,25 @@ def test_counts_cover_the_whole_history_without_a_named_activity() -> None:
 def test_a_named_activity_not_completed_yet_gives_no_counts() -> None:
     assert count_history(HISTORY[:7], "ensure_fulfilments") is None
     assert count_history(HISTORY, "ensure_invoice") is None
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def test_counts_below_the_minimum_are_usage_errors() -> None:
+    assert at_least(1)("3") == 3
+    assert at_least(0)("0") == 0
+    with pytest.raises(argparse.ArgumentTypeError, match="must be at least 1, got 0"):
+        at_least(1)("0")
+    with pytest.raises(argparse.ArgumentTypeError, match=r"expected a whole number, got '2\.5'"):
+        at_least(1)("2.5")
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "nan", "inf", "soon"])
+def test_seconds_must_be_a_positive_finite_number(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="seconds"):
+        positive_seconds(text)
+
+
+def test_seconds_may_be_fractions() -> None:
+    assert positive_seconds("0.05") == 0.05
