@@ -23,7 +23,6 @@ from connector.fluent.models import (
     OrderLinkInput,
     QuantityInput,
     RefKey,
-    StreetAddressInput,
     TaxTypeInput,
 )
 from connector.mapping.money import common_currency, scale, tax_of, to_float
@@ -34,7 +33,7 @@ from connector.mapping.orders import (
     line_sku,
     named_address,
     person_name,
-    street_line,
+    street_address,
 )
 from connector.orders import FulfilmentRecord
 
@@ -68,17 +67,7 @@ def billing_account_input(
         type=BILLING_ACCOUNT_TYPE,
         name=name,
         customer=RefKey(ref=customer_ref),
-        address=StreetAddressInput(
-            name=person_name(address),
-            company_name=blank_to_none(address.company),
-            street=street_line(address),
-            city=blank_to_none(address.city),
-            state=blank_to_none(address.state) or blank_to_none(address.region),
-            postcode=blank_to_none(address.postal_code),
-            country=blank_to_none(address.country),
-        )
-        if address
-        else None,
+        address=street_address(address) if address else None,
         retailer=EntityId(id=retailer_id),
     )
 

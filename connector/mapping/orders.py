@@ -29,6 +29,7 @@ from connector.fluent.models import (
     FulfilmentChoiceInput,
     Location,
     OrderItemInput,
+    StreetAddressInput,
 )
 from connector.mapping.money import common_currency, money_to_float, scale, tax_of, to_float
 from connector.orders import FluentContext, OrderType
@@ -372,13 +373,10 @@ def street_line(address: Address) -> str | None:
     return ", ".join(part for part in (street, extra) if part) or None
 
 
-def _delivery_address(order: Order, ref: str) -> CustomerAddressInput:
-    address = order.shipping_address
-    if address is None:
-        raise InvalidOrderError("a home delivery order needs a shipping address")
-    coordinates = shipping_coordinates(order)
-    return CustomerAddressInput(
-        ref=f"{ref}-DA",
+def street_address(address: Address) -> StreetAddressInput:
+    """A commercetools address as Fluent holds one (blank parts left out; the region stands in
+    for a missing state)."""
+    return StreetAddressInput(
         name=person_name(address),
         company_name=blank_to_none(address.company),
         street=street_line(address),
@@ -386,8 +384,19 @@ def _delivery_address(order: Order, ref: str) -> CustomerAddressInput:
         state=blank_to_none(address.state) or blank_to_none(address.region),
         postcode=blank_to_none(address.postal_code),
         country=blank_to_none(address.country),
+    )
+
+
+def _delivery_address(order: Order, ref: str) -> CustomerAddressInput:
+    address = order.shipping_address
+    if address is None:
+        raise InvalidOrderError("a home delivery order needs a shipping address")
+    coordinates = shipping_coordinates(order)
+    return CustomerAddressInput(
+        ref=f"{ref}-DA",
         latitude=coordinates.latitude if coordinates else None,
         longitude=coordinates.longitude if coordinates else None,
+        **street_address(address).model_dump(exclude={"latitude", "longitude"}),
     )
 
 

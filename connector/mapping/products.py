@@ -73,8 +73,8 @@ class ProductRules(BaseModel):
     attributes: tuple[str, ...] = ()
 
 
-class VariantSpec(BaseModel):
-    """The fields of a Fluent variant product the connector owns, as they should be."""
+class _CatalogueEntrySpec(BaseModel):
+    """What standard and variant products have in common."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -82,19 +82,18 @@ class VariantSpec(BaseModel):
     gtin: str
     name: str
     category_refs: tuple[str, ...]
+
+
+class VariantSpec(_CatalogueEntrySpec):
+    """The fields of a Fluent variant product the connector owns, as they should be."""
+
     prices: tuple[Price, ...]
     attributes: tuple[Attribute, ...]
 
 
-class ProductSpec(BaseModel):
+class ProductSpec(_CatalogueEntrySpec):
     """A commercetools product as Fluent should hold it: the standard product and its variants."""
 
-    model_config = ConfigDict(frozen=True)
-
-    ref: str
-    gtin: str
-    name: str
-    category_refs: tuple[str, ...]
     variants: tuple[VariantSpec, ...]
 
 
