@@ -192,7 +192,9 @@ class Category(Entity):
 
 
 @dataclass(slots=True, kw_only=True)
-class StandardProduct(Entity):
+class CatalogueProduct(Entity):
+    """What standard and variant products share (neither GraphQL type is this one)."""
+
     ref: str
     catalogue: ProductCatalogue
     type: str
@@ -215,27 +217,13 @@ class StandardProduct(Entity):
 
 
 @dataclass(slots=True, kw_only=True)
-class VariantProduct(Entity):
-    ref: str
-    catalogue: ProductCatalogue
+class StandardProduct(CatalogueProduct):
+    pass
+
+
+@dataclass(slots=True, kw_only=True)
+class VariantProduct(CatalogueProduct):
     product: StandardProduct
-    type: str
-    gtin: str
-    name: str
-    summary: str | None = None
-    status: str = ACTIVE
-    categories: list[Category] = field(default_factory=list)
-    prices: list[Price] = field(default_factory=list)
-    tax: TaxType | None = None
-    attributes: list[Attribute] = field(default_factory=list)
-
-    @property
-    def workflow_ref(self) -> str:
-        return f"PRODUCT::{self.type}"
-
-    @property
-    def workflow_version(self) -> int:
-        return 1
 
 
 Product = StandardProduct | VariantProduct

@@ -40,6 +40,7 @@ from sandbox.fluent.models import (
     Attribute,
     BillingAccount,
     Carrier,
+    CatalogueProduct,
     Category,
     Consignment,
     ConsignmentArticle,
@@ -1045,11 +1046,18 @@ class FluentStore:
         return category
 
     def _require_standard_product(self, key: inputs.CatalogueItemKey) -> StandardProduct:
+        return self._require_product(StandardProduct, key)
+
+    def _require_product(
+        self,
+        kind: type[_ProductT],
+        key: inputs.CatalogueItemKey | inputs.UpdateStandardProductInput,
+    ) -> _ProductT:
         product = self._products.get((key.catalogue.ref, key.ref))
-        if not isinstance(product, StandardProduct):
+        if not isinstance(product, kind):
+            label = "Standard" if kind is StandardProduct else "Variant"
             raise NotFoundError(
-                f"Standard product with ref '{key.ref}' not found in catalogue "
-                f"'{key.catalogue.ref}'"
+                f"{label} product with ref '{key.ref}' not found in catalogue '{key.catalogue.ref}'"
             )
         return product
 
@@ -1123,22 +1131,12 @@ class FluentStore:
         return product
 
     def update_standard_product(self, data: inputs.UpdateStandardProductInput) -> StandardProduct:
-        product = self._products.get((data.catalogue.ref, data.ref))
-        if not isinstance(product, StandardProduct):
-            raise NotFoundError(
-                f"Standard product with ref '{data.ref}' not found in catalogue "
-                f"'{data.catalogue.ref}'"
-            )
+        product = self._require_product(StandardProduct, data)
         self._update_product(product, data)
         return product
 
     def update_variant_product(self, data: inputs.UpdateVariantProductInput) -> VariantProduct:
-        product = self._products.get((data.catalogue.ref, data.ref))
-        if not isinstance(product, VariantProduct):
-            raise NotFoundError(
-                f"Variant product with ref '{data.ref}' not found in catalogue "
-                f"'{data.catalogue.ref}'"
-            )
+        product = self._require_product(VariantProduct, data)
         parent = self._require_standard_product(data.product) if data.product else None
         self._update_product(product, data)
         if parent is not None:
@@ -1146,7 +1144,7 @@ class FluentStore:
         return product
 
     def _update_product(
-        self, product: StandardProduct | VariantProduct, data: inputs.UpdateStandardProductInput
+        self, product: CatalogueProduct, data: inputs.UpdateStandardProductInput
     ) -> None:
         """Given fields replace the current ones (lists whole); attributes merge by name."""
         categories = self._categories_of(data.categories) if data.categories is not None else None
