@@ -51,6 +51,7 @@ from connector.orders import (
     order_workflow_id,
 )
 from sandbox.commercetools import CommercetoolsSandboxConfig, create_app, sandbox_of
+from tests.commercetools_api import project_api
 
 PROJECT_KEY = "shop"
 SANDBOX_URL = "http://ct"
@@ -166,18 +167,9 @@ async def sandbox_shop(
     def set_clock(moment: datetime) -> None:
         store.clock = lambda: moment
 
-    async with httpx.AsyncClient(transport=transport, base_url=base_url) as root:
-        token = await root.post(
-            "/oauth/token",
-            data={"grant_type": "client_credentials"},
-            auth=("sandbox-client", "sandbox-secret"),
-        )
-        headers = {"authorization": f"Bearer {token.json()['access_token']}"}
-        async with httpx.AsyncClient(
-            transport=transport, base_url=f"{base_url}/{PROJECT_KEY}/", headers=headers
-        ) as http:
-            await _order_type(http)
-            yield SandboxShop(http=http, set_clock=set_clock)
+    async with project_api(base_url, PROJECT_KEY, transport=transport) as http:
+        await _order_type(http)
+        yield SandboxShop(http=http, set_clock=set_clock)
 
 
 @asynccontextmanager

@@ -53,6 +53,7 @@ from sandbox.common.serving import RunningServer, serve_in_thread
 from sandbox.fluent.app import create_app as create_fluent_app
 from sandbox.fluent.config import FluentSandboxConfig
 from sandbox.fluent.service import FluentSandbox, sandbox_of
+from tests.commercetools_api import project_api
 from tests.conftest import PROJECT_ROOT
 
 REQUIRE_REFERENCE = "CONNECTOR_REQUIRE_REFERENCE"
@@ -170,17 +171,10 @@ class CommercetoolsBackend:
     async def api(self) -> AsyncIterator[httpx.AsyncClient]:
         """A raw, authenticated client rooted at the project (`base_url` ends with
         `/{projectKey}/`), for setting up what the connector's client does not write."""
-        async with httpx.AsyncClient(base_url=self.url, timeout=10.0, verify=LOCAL_TLS) as http:
-            response = await http.post(
-                "/oauth/token",
-                data={"grant_type": "client_credentials"},
-                auth=(self.client_id, self.client_secret),
-            )
-            response.raise_for_status()
-            token = response.json()["access_token"]
-        async with httpx.AsyncClient(
-            base_url=f"{self.url}/{self.project_key}/",
-            headers={"Authorization": f"Bearer {token}"},
+        async with project_api(
+            self.url,
+            self.project_key,
+            credentials=(self.client_id, self.client_secret),
             timeout=10.0,
             verify=LOCAL_TLS,
         ) as api:

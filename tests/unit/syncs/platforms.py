@@ -31,6 +31,7 @@ from sandbox.fluent.config import FluentSandboxConfig
 from sandbox.fluent.service import FluentSandbox
 from sandbox.fluent.service import sandbox_of as fluent_of
 from sandbox.seed import SeedData, SeedSize, generate
+from tests.commercetools_api import project_api
 
 SMALL = SeedSize(
     products=7, variants_per_product=2, locations=6, root_categories=2, subcategories_per_root=2
@@ -149,16 +150,8 @@ async def platforms(
             FluentClient(settings.fluent, transport=fluent_requests)
         )
         shop = await stack.enter_async_context(
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=ct_app), base_url=f"{CT_URL}/{PROJECT_KEY}/"
-            )
+            project_api(CT_URL, PROJECT_KEY, transport=httpx.ASGITransport(app=ct_app))
         )
-        token = await shop.post(
-            f"{CT_URL}/oauth/token",
-            data={"grant_type": "client_credentials"},
-            auth=("sandbox-client", "sandbox-secret"),
-        )
-        shop.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
         if provisioned:
             await provision_types(commercetools, settings)
             await provision_channels(commercetools, settings)
