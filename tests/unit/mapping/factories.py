@@ -7,9 +7,11 @@ included, net = gross / (1 + rate) rounded half to even, tax = gross - net.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from connector.commercetools.drafts import DeliveryItem
 from connector.commercetools.models import Order
 from connector.config import OrderPolicy
 from connector.fluent.models import (
@@ -18,9 +20,13 @@ from connector.fluent.models import (
     OrderDetails,
 )
 from connector.fluent.models import Order as FluentOrder
-from connector.orders import FluentContext, FulfilmentLine, FulfilmentRecord
+from connector.orders import DesiredDelivery, FluentContext, FulfilmentLine, FulfilmentRecord
 
 CREATED_AT = "2026-03-02T10:00:00.000Z"
+AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+"""When the deliveries tests read Fluent's state."""
+ISSUED = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
+"""When the invoice tests' invoices are issued."""
 POLICY = OrderPolicy()
 FLUENT = FluentContext(
     retailer_id="7",
@@ -357,3 +363,21 @@ def record(
         ),
         **overrides,
     )
+
+
+def delivery(key: str, *items: tuple[str, int], **kwargs: Any) -> DesiredDelivery:
+    """A delivery as the connector wants it, with (line item id, quantity) items."""
+    return DesiredDelivery(
+        key=key, items=tuple(DeliveryItem(id=i, quantity=q) for i, q in items), **kwargs
+    )
+
+
+def existing_delivery(key: str, *items: tuple[str, int], **extra: Any) -> dict[str, Any]:
+    """A delivery as commercetools holds it (wire JSON), without parcels unless given."""
+    return {
+        "id": f"d-{key}",
+        "key": key,
+        "items": [{"id": i, "quantity": q} for i, q in items],
+        "parcels": [],
+        **extra,
+    }

@@ -11,17 +11,18 @@ from connector.orders import Issue, IssueKind, OrderStatus, OrderType, Stage
 from tests.conftest import reference_file
 from tests.contract.openapi import OpenApiSpec, load_spec
 from tests.unit.mapping.factories import (
+    AT,
     POLICY,
     article,
     consignment,
+    delivery,
     details,
+    existing_delivery,
     fulfilment,
     location,
     make_order,
     record,
 )
-from tests.unit.mapping.test_convergence import delivery, existing_delivery
-from tests.unit.mapping.test_deliveries import AT
 
 pytestmark = pytest.mark.contract
 

@@ -23,7 +23,6 @@ from connector.commercetools.models import Order
 from connector.config import OrderPolicy
 from connector.mapping.deliveries import build_order_actions, desired_order
 from connector.orders import (
-    DesiredDelivery,
     DesiredOrder,
     FulfilmentRecord,
     Issue,
@@ -34,18 +33,20 @@ from connector.orders import (
 )
 from tests.unit.mapping.applier import SYNCED_AT, apply_actions
 from tests.unit.mapping.factories import (
+    AT,
     POLICY,
     article,
     cc_order,
     consignment,
+    delivery,
     details,
+    existing_delivery,
     fulfilment,
     line_item,
     location,
     make_order,
     record,
 )
-from tests.unit.mapping.test_deliveries import AT
 
 
 def wire(actions: list[OrderUpdateAction]) -> list[dict[str, Any]]:
@@ -64,22 +65,6 @@ def converge(
     )
     assert build_order_actions(updated, desired, policy, sync_channel_id=sync_channel_id) == []
     return updated
-
-
-def delivery(key: str, *items: tuple[str, int], **kwargs: Any) -> DesiredDelivery:
-    return DesiredDelivery(
-        key=key, items=tuple(DeliveryItem(id=i, quantity=q) for i, q in items), **kwargs
-    )
-
-
-def existing_delivery(key: str, *items: tuple[str, int], **extra: Any) -> dict[str, Any]:
-    return {
-        "id": f"d-{key}",
-        "key": key,
-        "items": [{"id": i, "quantity": q} for i, q in items],
-        "parcels": [],
-        **extra,
-    }
 
 
 TYPE_ORDER = {"typeId": "type", "key": "fluent-connector-order"}

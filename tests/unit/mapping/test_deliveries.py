@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -29,6 +28,7 @@ from connector.orders import (
     Stage,
 )
 from tests.unit.mapping.factories import (
+    AT,
     POLICY,
     article,
     cc_order,
@@ -42,7 +42,6 @@ from tests.unit.mapping.factories import (
 )
 
 KEY = re.compile(r"[A-Za-z0-9_-]{2,256}")
-AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 # --- item_key ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from connector.sourcing import PlannedFulfilment, PlannedItem, SourcingPlan
 from tests.contract.fluent_schema import coercion_errors, load_fluent_schema
 from tests.unit.mapping.factories import (
     FLUENT,
+    ISSUED,
     POLICY,
     address,
     cc_order,
@@ -24,7 +25,6 @@ from tests.unit.mapping.factories import (
     make_order,
     record,
 )
-from tests.unit.mapping.test_invoices import ISSUED
 
 pytestmark = pytest.mark.contract
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -18,9 +17,7 @@ from connector.mapping.invoices import (
 )
 from connector.mapping.orders import InvalidOrderError
 from connector.orders import FulfilmentRecord
-from tests.unit.mapping.factories import address, line_item, make_order, record
-
-ISSUED = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
+from tests.unit.mapping.factories import ISSUED, address, line_item, make_order, record
 
 
 def cents(amount: float) -> int:
