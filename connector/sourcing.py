@@ -92,9 +92,11 @@ from pydantic import (
 EARTH_RADIUS_KM = 6371.0088
 """Mean Earth radius (IUGG)."""
 
-DEFAULT_MAX_SEARCH_NODES = 100_000
+DEFAULT_MAX_SEARCH_NODES = 25_000
 """Work budget of the exact search. A node costs about 5-8 microseconds of CPU with 20 SKUs, so
-the budget keeps one planning call under a second, far inside a workflow task's timeout."""
+the budget keeps one planning call around 0.2 s at worst: planning runs inside a workflow task,
+and the SDK flags a task that does not yield for 2 s as a potential deadlock, which a loaded
+machine must not get near."""
 
 _NANOMETRES_PER_KM = 1_000_000_000_000
 
