@@ -25,6 +25,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from connector.events import CancelOrder, StartOrder
 from connector.fluent.models import Order as FluentOrder
+from connector.mapping.orders import ATTRIBUTE_CT_ORDER_ID
 from connector.orders import (
     CANCEL_SIGNAL,
     FLUENT_NEWS_SIGNAL,
@@ -36,8 +37,9 @@ from connector.orders import (
     order_workflow_id,
 )
 
-COMMERCETOOLS_ORDER_ID_ATTRIBUTE = "commercetoolsOrderId"
-"""The Fluent order attribute holding the commercetools order id (set at order creation)."""
+COMMERCETOOLS_ORDER_ID_ATTRIBUTE = ATTRIBUTE_CT_ORDER_ID
+"""The Fluent order attribute holding the commercetools order id: the one the order mapping
+writes at order creation."""
 
 DEFAULT_RESOLVER_CACHE_SIZE = 10_000
 
