@@ -16,8 +16,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from bench.sync_support import exit_now, local_stack
+from bench.sync_support import local_stack
 from connector.syncs import ENTITY_CATEGORY, ENTITY_PRODUCT, SyncKind, SyncMode
+from connector.temporal import exit_process
 from sandbox.seed import SeedSize, generate
 
 
@@ -76,4 +77,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_now(main())
+    exit_process(main())

@@ -61,7 +61,7 @@ from bench.figures import (
     steady_rate,
     write_figures,
 )
-from bench.sync_support import dev_server, exit_now, sandbox_settings
+from bench.sync_support import dev_server, sandbox_settings
 from cli.demo_orders import (
     LINES_PER_ORDER,
     SCENARIOS,
@@ -89,6 +89,7 @@ from connector.orders import OrderStatus, Stage, order_workflow_id
 from connector.setup import provision_channels, provision_types
 from connector.sync_control import start_sync
 from connector.syncs import SyncKind, SyncMode
+from connector.temporal import exit_process
 from sandbox.commercetools import CommercetoolsSandboxConfig, PushTarget
 from sandbox.commercetools import create_app as create_commercetools
 from sandbox.common.serving import free_port, serve_in_thread
@@ -705,4 +706,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_now(main())
+    exit_process(main())

@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
 from temporalio.client import Client
@@ -172,12 +172,3 @@ async def local_stack(seed: SeedData, **sync: Any) -> AsyncIterator[Stack]:
                 (worker,) = build_workers(deps, ["sync"])
                 async with worker:
                     yield Stack(env.client, settings, Counters(commercetools.url, fluent.url))
-
-
-def exit_now(code: int) -> NoReturn:
-    """End the process once the figures are written. After an in-process dev server ran, the
-    Temporal SDK's core threads make the interpreter's finalization abort (PyGILState_Release),
-    which would turn a good run into exit code 134."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)

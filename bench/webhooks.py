@@ -43,11 +43,12 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from bench.figures import at_least, latency_ms, machine, per_second, write_figures
-from bench.sync_support import dev_server, exit_now, sandbox_settings
+from bench.sync_support import dev_server, sandbox_settings
 from cli.demo_orders import SCENARIOS, DemoShop, cart_draft, planned_order
 from connector.config import ConnectorSettings, OrderPolicy, Settings
 from connector.fluent.models import Order as FluentOrder
 from connector.intake import COMMERCETOOLS_ORDER_ID_ATTRIBUTE
+from connector.temporal import exit_process
 from connector.webhooks import create_app
 from sandbox.commercetools import CommercetoolsSandboxConfig, PushTarget, sandbox_of
 from sandbox.commercetools import create_app as create_commercetools
@@ -400,4 +401,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_now(main())
+    exit_process(main())
