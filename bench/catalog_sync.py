@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import json
-import sys
 from collections.abc import Sequence
 from typing import Any
 
+from bench.figures import write_figures
 from bench.sync_support import local_stack
 from connector.syncs import ENTITY_CATEGORY, ENTITY_PRODUCT, SyncKind, SyncMode
 from connector.temporal import exit_process
@@ -72,7 +71,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     figures = asyncio.run(measure(build_parser().parse_args(argv)))
-    sys.stdout.write(json.dumps(figures, indent=2) + "\n")
+    write_figures(figures)
     return 0 if figures["unchanged_rerun"]["fluent_mutations"] == 0 else 1
 
 
