@@ -18,8 +18,11 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.intake import ReconcileRequest, ReconcileResult
+    from connector.syncs import RECONCILE_ORDERS_WORKFLOW
 
-RECONCILE_WORKFLOW = "ReconcileOrdersWorkflow"
+RECONCILE_WORKFLOW = RECONCILE_ORDERS_WORKFLOW
+"""The type name the hourly schedule (`connector/schedules.py`) starts."""
+
 RECONCILE_TIMEOUT = timedelta(hours=1)
 RECONCILE_HEARTBEAT = timedelta(minutes=1)
 
