@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import sys
@@ -34,7 +33,7 @@ from rich.panel import Panel
 from rich.table import Table
 from temporalio.service import RPCError
 
-from cli.common import CliError, console, errors
+from cli.common import CliError, console, errors, print_json
 from cli.demo_orders import (
     DemoShop,
     DemoShopError,
@@ -268,7 +267,7 @@ class Demo:
     def _report_check(self, stack: DemoStack, statuses: list[ComponentStatus]) -> int:
         ok = all(status.ok for status in statuses)
         if self.options.as_json:
-            _print_json(
+            print_json(
                 {
                     "ok": ok,
                     "components": [_component_json(status) for status in statuses],
@@ -490,7 +489,7 @@ class Demo:
     ) -> int:
         ok = all(journey.as_expected for journey in journeys)
         if self.options.as_json:
-            _print_json(
+            print_json(
                 {
                     "ok": ok,
                     "components": [_component_json(status) for status in statuses],
@@ -528,10 +527,6 @@ def _shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2) + "\n")
 
 
 def _component_json(status: ComponentStatus) -> dict[str, Any]:
