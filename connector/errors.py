@@ -8,7 +8,10 @@ already done, or give up with the reason.
 
 from __future__ import annotations
 
+import email.utils
+import math
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 
 class ConnectorError(Exception):
@@ -51,6 +54,27 @@ class TransientError(ConnectorError):
     ) -> None:
         super().__init__(message, platform=platform, status_code=status_code, codes=codes)
         self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delay seconds or an HTTP date); None when
+    absent or unreadable (an infinite or NaN delay included), never negative."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        seconds = (moment - (now or datetime.now(UTC))).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 class PermanentError(ConnectorError):

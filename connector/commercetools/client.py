@@ -10,13 +10,10 @@ conflicts through `update_with_retry`.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
-import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote as quote_url
@@ -57,6 +54,7 @@ from connector.errors import (
     NotFoundError,
     PermanentError,
     TransientError,
+    parse_retry_after,
 )
 
 PLATFORM = "commercetools"
@@ -115,27 +113,6 @@ def refresh_margin(lifetime_seconds: float) -> float:
     """How long before expiry a token is refreshed: 5 minutes, or 10% of a shorter life, so
     that a short-lived token is still reused."""
     return min(_TOKEN_REFRESH_MARGIN_SECONDS, lifetime_seconds * _TOKEN_REFRESH_MARGIN_FRACTION)
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delay seconds or an HTTP date); None when
-    absent or unreadable, never negative."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        seconds = (moment - (now or datetime.now(UTC))).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)
 
 
 def _json_or_none(response: httpx.Response) -> Any:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from connector.errors import (
@@ -19,6 +17,7 @@ from connector.errors import (
     NotFoundError,
     PermanentError,
     TransientError,
+    parse_retry_after,
 )
 
 PLATFORM = "fluent"
@@ -99,24 +98,6 @@ def classify_graphql_errors(
             retry_after=retry_after,
         )
     return worst(message, platform=PLATFORM, status_code=status_code, codes=all_codes)
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta seconds or an HTTP date)."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def http_error(

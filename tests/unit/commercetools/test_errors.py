@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 
-from connector.commercetools.client import CommercetoolsClient, parse_retry_after
+from connector.commercetools.client import CommercetoolsClient
 from connector.errors import (
     AlreadyExistsError,
     ConflictError,
@@ -17,6 +17,7 @@ from connector.errors import (
     NotFoundError,
     PermanentError,
     TransientError,
+    parse_retry_after,
 )
 from tests.unit.commercetools import payloads
 from tests.unit.commercetools.harness import API

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import httpx
 import pytest
 import respx
@@ -18,7 +16,7 @@ from connector.errors import (
     TransientError,
 )
 from connector.fluent.client import FluentClient
-from connector.fluent.errors import classify_graphql_errors, error_codes, parse_retry_after
+from connector.fluent.errors import classify_graphql_errors, error_codes
 
 from .conftest import GraphqlStub
 
@@ -136,24 +134,6 @@ def test_classification_follows_the_code_letter(
         assert type(result) is PermanentError
 
 
-@pytest.mark.parametrize(
-    ("header", "seconds"),
-    [
-        (None, None),
-        ("", None),
-        ("30", 30.0),
-        (" 2.5 ", 2.5),
-        ("-4", 0.0),
-        ("Thu, 01 Jan 2026 00:01:00 GMT", 60.0),
-        ("Wed, 31 Dec 2025 23:59:00 GMT", 0.0),
-        ("soon", None),
-    ],
-)
-def test_retry_after_header(header: str | None, seconds: float | None) -> None:
-    now = datetime(2026, 1, 1, tzinfo=UTC)
-    assert parse_retry_after(header, now=now) == seconds
-
-
 # --- through the client ---------------------------------------------------------------------
 
 
@@ -205,6 +185,7 @@ async def test_partial_data_with_an_error_still_fails(
         (httpx.Response(502), TransientError, None),
         (httpx.Response(503, headers={"Retry-After": "7"}), TransientError, 7.0),
         (httpx.Response(429, headers={"Retry-After": "12"}), TransientError, 12.0),
+        (httpx.Response(429, headers={"Retry-After": "inf"}), TransientError, None),
         (httpx.Response(429), TransientError, None),
         (httpx.Response(400, text="bad request"), PermanentError, None),
         (httpx.Response(403, text="forbidden"), PermanentError, None),
