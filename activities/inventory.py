@@ -29,7 +29,7 @@ from activities.sync_common import (
     tally,
     through_pages,
 )
-from connector.commercetools.actions import ChangeQuantity, InventoryEntryUpdateAction
+from connector.commercetools.actions import InventoryEntryUpdateAction
 from connector.commercetools.client import update_with_retry
 from connector.commercetools.drafts import InventoryEntryDraft
 from connector.commercetools.models import InventoryEntry
@@ -39,6 +39,7 @@ from connector.fluent.client import Page
 from connector.fluent.models import InventoryPosition, VirtualPosition
 from connector.mapping.inventory import (
     InventoryTarget,
+    QuantityChange,
     inventory_write,
     location_stock,
     virtual_stock,
@@ -171,9 +172,8 @@ class InventoryActivities:
             return found[sku]
 
         def actions(entry: InventoryEntry) -> list[InventoryEntryUpdateAction]:
-            return (
-                [] if entry.quantity_on_stock == quantity else [ChangeQuantity(quantity=quantity)]
-            )
+            again = inventory_write(sku, quantity, entry, target)
+            return [again.action] if isinstance(again, QuantityChange) else []
 
         async def apply(
             entry: InventoryEntry, changes: Sequence[InventoryEntryUpdateAction]

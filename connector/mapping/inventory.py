@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -108,10 +108,3 @@ def inventory_write(
     if existing.quantity_on_stock == quantity:
         return None
     return QuantityChange(sku=sku, entry_id=existing.id, action=ChangeQuantity(quantity=quantity))
-
-
-def inventory_writes(
-    stock: Mapping[str, int], existing: Mapping[str, InventoryEntry], target: InventoryTarget
-) -> dict[str, InventoryWrite | None]:
-    """The write per SKU of `stock` (None where commercetools already holds the figure)."""
-    return {sku: inventory_write(sku, qty, existing.get(sku), target) for sku, qty in stock.items()}

@@ -16,7 +16,6 @@ from connector.mapping.inventory import (
     QuantityChange,
     inventory_entry_key,
     inventory_write,
-    inventory_writes,
     location_stock,
     virtual_stock,
 )
@@ -106,13 +105,3 @@ def test_a_different_entry_gets_an_absolute_change_quantity() -> None:
 def test_negative_stock_is_refused() -> None:
     with pytest.raises(ValueError, match="must not be negative"):
         inventory_write("SKU-1", -1, None, TARGET)
-
-
-def test_writes_cover_every_sku_of_the_figures() -> None:
-    existing = {"SKU-1": inventory_entry("SKU-1", 5), "SKU-2": inventory_entry("SKU-2", 3)}
-
-    writes = inventory_writes({"SKU-1": 5, "SKU-2": 4, "SKU-3": 1}, existing, TARGET)
-
-    assert writes["SKU-1"] is None
-    assert isinstance(writes["SKU-2"], QuantityChange)
-    assert isinstance(writes["SKU-3"], InventoryEntryDraft)
