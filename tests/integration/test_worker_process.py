@@ -38,18 +38,24 @@ def _environment(**extra: str) -> dict[str, str]:
     return {**inherited, **SETTINGS, **extra}
 
 
-def _wait_for_metrics(url: str, worker: subprocess.Popen[str], within: float = 30.0) -> str:
+def _wait_for_metrics(
+    url: str, worker: subprocess.Popen[str], labels: list[str], within: float = 30.0
+) -> None:
+    """Until the worker's Prometheus endpoint serves metrics carrying every label."""
+    text = ""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         assert worker.poll() is None, worker.communicate()[1]
         try:
             response = httpx.get(url, timeout=1.0)
-            if response.status_code == 200 and "temporal_" in response.text:
-                return response.text
+            text = response.text if response.status_code == 200 else ""
         except httpx.TransportError:
             pass
+        if all(label in text for label in labels):
+            return
         time.sleep(0.2)
-    raise AssertionError("the worker never served its metrics")
+    missing = [label for label in labels if label not in text]
+    raise AssertionError(f"the worker never served metrics with {missing}")
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
@@ -69,8 +75,10 @@ def test_worker_serves_metrics_and_stops_gracefully(
         text=True,
     )
     try:
-        text = _wait_for_metrics(f"http://{metrics}/metrics", worker)
-        assert "ct-fluent-orders" in text or "temporal_" in text
+        queues = ["ct-fluent-orders", "ct-fluent-sync"]
+        _wait_for_metrics(
+            f"http://{metrics}/metrics", worker, [f'task_queue="{queue}"' for queue in queues]
+        )
         worker.send_signal(stop_signal)
         _, log = worker.communicate(timeout=30)
     finally:
