@@ -91,17 +91,20 @@ class AddLineItem(WireModel):
     custom: CustomFieldsDraft | None = None
 
 
-class RemoveLineItem(WireModel):
-    action: Literal["removeLineItem"]
+class LineItemTarget(WireModel):
+    """An action on one line item, named by id or by key (`find_line_item` wants exactly one)."""
+
     line_item_id: str | None = None
     line_item_key: str | None = None
+
+
+class RemoveLineItem(LineItemTarget):
+    action: Literal["removeLineItem"]
     quantity: int | None = Field(default=None, ge=1)
 
 
-class ChangeLineItemQuantity(WireModel):
+class ChangeLineItemQuantity(LineItemTarget):
     action: Literal["changeLineItemQuantity"]
-    line_item_id: str | None = None
-    line_item_key: str | None = None
     quantity: int = Field(ge=0)
 
 
@@ -250,10 +253,9 @@ def _select_price(item: Resource, currency: str, country: str | None) -> Resourc
     return best[1]
 
 
-def find_line_item(
-    container: Resource, line_item_id: str | None, line_item_key: str | None, where: str
-) -> Resource:
-    """The line item of a cart or order by id or by key (exactly one of them)."""
+def find_line_item(container: Resource, target: LineItemTarget, where: str) -> Resource:
+    """The line item of a cart or order the action names by id or by key (exactly one)."""
+    line_item_id, line_item_key = target.line_item_id, target.line_item_key
     if (line_item_id is None) == (line_item_key is None):
         raise invalid_input("Exactly one of 'lineItemId' and 'lineItemKey' is required.")
     items: list[Resource] = container["lineItems"]
@@ -420,13 +422,13 @@ def apply(context: UpdateContext, action: CartActionUnion) -> None:
     if isinstance(action, AddLineItem):
         _add_line_item(store, cart, action)
     elif isinstance(action, RemoveLineItem):
-        item = find_line_item(cart, action.line_item_id, action.line_item_key, "cart")
+        item = find_line_item(cart, action, "cart")
         if action.quantity is not None and action.quantity < item["quantity"]:
             _set_quantity(item, item["quantity"] - action.quantity)
         else:
             cart["lineItems"] = [i for i in cart["lineItems"] if i["id"] != item["id"]]
     elif isinstance(action, ChangeLineItemQuantity):
-        item = find_line_item(cart, action.line_item_id, action.line_item_key, "cart")
+        item = find_line_item(cart, action, "cart")
         if action.quantity == 0:
             cart["lineItems"] = [i for i in cart["lineItems"] if i["id"] != item["id"]]
         else:

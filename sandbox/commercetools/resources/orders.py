@@ -38,7 +38,7 @@ from sandbox.commercetools.errors import (
 )
 from sandbox.commercetools.money import taxed_item_price, typed_money
 from sandbox.commercetools.resources.base import ResourceSpec, resolve, set_optional, update_adapter
-from sandbox.commercetools.resources.carts import find_line_item
+from sandbox.commercetools.resources.carts import LineItemTarget, find_line_item
 from sandbox.commercetools.resources.products import all_variants, price
 from sandbox.commercetools.resources.reference_data import initial_line_item_state_id
 from sandbox.commercetools.store import (
@@ -206,16 +206,26 @@ class AddDelivery(WireModel):
     custom: CustomFieldsDraft | None = None
 
 
-class RemoveDelivery(WireModel):
+class _DeliveryTarget(WireModel):
+    """An action on one delivery, named by id or by key (`_find_delivery` wants exactly one)."""
+
+    delivery_id: str | None = None
+    delivery_key: str | None = None
+
+
+class _ParcelTarget(WireModel):
+    """An action on one parcel, named by id or by key (`_find_parcel` wants exactly one)."""
+
+    parcel_id: str | None = None
+    parcel_key: str | None = None
+
+
+class RemoveDelivery(_DeliveryTarget):
     action: Literal["removeDelivery"]
-    delivery_id: str | None = None
-    delivery_key: str | None = None
 
 
-class AddParcelToDelivery(WireModel):
+class AddParcelToDelivery(_DeliveryTarget):
     action: Literal["addParcelToDelivery"]
-    delivery_id: str | None = None
-    delivery_key: str | None = None
     parcel_key: UserKey | None = None
     measurements: ParcelMeasurements | None = None
     tracking_data: TrackingData | None = None
@@ -223,71 +233,53 @@ class AddParcelToDelivery(WireModel):
     custom: CustomFieldsDraft | None = None
 
 
-class SetDeliveryItems(WireModel):
+class SetDeliveryItems(_DeliveryTarget):
     action: Literal["setDeliveryItems"]
-    delivery_id: str | None = None
-    delivery_key: str | None = None
     items: list[DeliveryItem]
 
 
-class SetParcelItems(WireModel):
+class SetParcelItems(_ParcelTarget):
     action: Literal["setParcelItems"]
-    parcel_id: str | None = None
-    parcel_key: str | None = None
     items: list[DeliveryItem]
 
 
-class SetParcelTrackingData(WireModel):
+class SetParcelTrackingData(_ParcelTarget):
     action: Literal["setParcelTrackingData"]
-    parcel_id: str | None = None
-    parcel_key: str | None = None
     tracking_data: TrackingData | None = None
 
 
-class SetLineItemCustomType(WireModel):
+class SetLineItemCustomType(LineItemTarget):
     action: Literal["setLineItemCustomType"]
-    line_item_id: str | None = None
-    line_item_key: str | None = None
     type: ResourceIdentifier | None = None
     fields: dict[str, Any] | None = None
 
 
-class SetLineItemCustomField(WireModel):
+class SetLineItemCustomField(LineItemTarget):
     action: Literal["setLineItemCustomField"]
-    line_item_id: str | None = None
-    line_item_key: str | None = None
     name: str
     value: Any = None
 
 
-class SetDeliveryCustomType(WireModel):
+class SetDeliveryCustomType(_DeliveryTarget):
     action: Literal["setDeliveryCustomType"]
-    delivery_id: str | None = None
-    delivery_key: str | None = None
     type: ResourceIdentifier | None = None
     fields: dict[str, Any] | None = None
 
 
-class SetDeliveryCustomField(WireModel):
+class SetDeliveryCustomField(_DeliveryTarget):
     action: Literal["setDeliveryCustomField"]
-    delivery_id: str | None = None
-    delivery_key: str | None = None
     name: str
     value: Any = None
 
 
-class SetParcelCustomType(WireModel):
+class SetParcelCustomType(_ParcelTarget):
     action: Literal["setParcelCustomType"]
-    parcel_id: str | None = None
-    parcel_key: str | None = None
     type: ResourceIdentifier | None = None
     fields: dict[str, Any] | None = None
 
 
-class SetParcelCustomField(WireModel):
+class SetParcelCustomField(_ParcelTarget):
     action: Literal["setParcelCustomField"]
-    parcel_id: str | None = None
-    parcel_key: str | None = None
     name: str
     value: Any = None
 
@@ -670,7 +662,8 @@ def _new_delivery(
     return delivery
 
 
-def _find_delivery(order: Resource, delivery_id: str | None, delivery_key: str | None) -> Resource:
+def _find_delivery(order: Resource, target: _DeliveryTarget) -> Resource:
+    delivery_id, delivery_key = target.delivery_id, target.delivery_key
     if (delivery_id is None) == (delivery_key is None):
         raise invalid_input("Exactly one of 'deliveryId' and 'deliveryKey' is required.")
     for delivery in _deliveries(order):
@@ -682,9 +675,8 @@ def _find_delivery(order: Resource, delivery_id: str | None, delivery_key: str |
     raise invalid_operation(f"The order has no delivery with {which}.")
 
 
-def _find_parcel(
-    order: Resource, parcel_id: str | None, parcel_key: str | None
-) -> tuple[Resource, Resource]:
+def _find_parcel(order: Resource, target: _ParcelTarget) -> tuple[Resource, Resource]:
+    parcel_id, parcel_key = target.parcel_id, target.parcel_key
     if (parcel_id is None) == (parcel_key is None):
         raise invalid_input("Exactly one of 'parcelId' and 'parcelKey' is required.")
     for delivery in _deliveries(order):
@@ -720,25 +712,25 @@ def apply(context: UpdateContext, action: OrderActionUnion) -> None:
         _deliveries(order).append(delivery)
         context.emit("DeliveryAdded", {"delivery": delivery})
     elif isinstance(action, RemoveDelivery):
-        delivery = _find_delivery(order, action.delivery_id, action.delivery_key)
+        delivery = _find_delivery(order, action)
         order["shippingInfo"]["deliveries"] = [
             d for d in _deliveries(order) if d["id"] != delivery["id"]
         ]
         context.emit("DeliveryRemoved", {"delivery": delivery})
     elif isinstance(action, AddParcelToDelivery):
-        delivery = _find_delivery(order, action.delivery_id, action.delivery_key)
+        delivery = _find_delivery(order, action)
         parcel = _new_parcel(store, order, action)
         delivery["parcels"].append(parcel)
         context.emit("ParcelAddedToDelivery", {"delivery": delivery, "parcel": parcel})
     elif isinstance(action, SetDeliveryItems):
-        delivery = _find_delivery(order, action.delivery_id, action.delivery_key)
+        delivery = _find_delivery(order, action)
         old_items, delivery["items"] = delivery["items"], _check_items(order, action.items)
         context.emit(
             "DeliveryItemsUpdated",
             {"deliveryId": delivery["id"], "items": delivery["items"], "oldItems": old_items},
         )
     elif isinstance(action, SetParcelItems):
-        delivery, parcel = _find_parcel(order, action.parcel_id, action.parcel_key)
+        delivery, parcel = _find_parcel(order, action)
         old_items, parcel["items"] = parcel["items"], _check_items(order, action.items)
         context.emit(
             "ParcelItemsUpdated",
@@ -750,7 +742,7 @@ def apply(context: UpdateContext, action: OrderActionUnion) -> None:
             },
         )
     elif isinstance(action, SetParcelTrackingData):
-        delivery, parcel = _find_parcel(order, action.parcel_id, action.parcel_key)
+        delivery, parcel = _find_parcel(order, action)
         tracking = action.tracking_data.wire() if action.tracking_data else None
         set_optional(parcel, "trackingData", tracking)
         payload: Resource = {"deliveryId": delivery["id"], "parcelId": parcel["id"]}
@@ -838,22 +830,22 @@ def _apply_custom(
         stored = order["custom"]["fields"].get(action.name)
         _emit_custom_field_message(context, action.name, stored, previous_value)
     elif isinstance(action, SetLineItemCustomType):
-        item = find_line_item(order, action.line_item_id, action.line_item_key, "order")
+        item = find_line_item(order, action, "order")
         apply_custom_type(store, item, action.type, action.fields, "line-item")
     elif isinstance(action, SetLineItemCustomField):
-        item = find_line_item(order, action.line_item_id, action.line_item_key, "order")
+        item = find_line_item(order, action, "order")
         apply_custom_field(store, item, action.name, action.value, "line item")
     elif isinstance(action, SetDeliveryCustomType):
-        delivery = _find_delivery(order, action.delivery_id, action.delivery_key)
+        delivery = _find_delivery(order, action)
         apply_custom_type(store, delivery, action.type, action.fields, "order-delivery")
     elif isinstance(action, SetDeliveryCustomField):
-        delivery = _find_delivery(order, action.delivery_id, action.delivery_key)
+        delivery = _find_delivery(order, action)
         apply_custom_field(store, delivery, action.name, action.value, "delivery")
     elif isinstance(action, SetParcelCustomType):
-        _, parcel = _find_parcel(order, action.parcel_id, action.parcel_key)
+        _, parcel = _find_parcel(order, action)
         apply_custom_type(store, parcel, action.type, action.fields, "order-parcel")
     elif isinstance(action, SetParcelCustomField):
-        _, parcel = _find_parcel(order, action.parcel_id, action.parcel_key)
+        _, parcel = _find_parcel(order, action)
         apply_custom_field(store, parcel, action.name, action.value, "parcel")
 
 
