@@ -25,6 +25,7 @@ from activities.dependencies import Dependencies
 from connector.commercetools.drafts import CustomObjectDraft
 from connector.errors import PermanentError
 from connector.fluent.client import Page
+from connector.sync_control import running_syncs
 from connector.syncs import (
     WATERMARK_CONTAINER,
     EntityResult,
@@ -237,16 +238,11 @@ class SyncControlActivities:
         """An older run of the same kind that is still going (scheduled or manual), found
         through Temporal's visibility; None when this run is the one to go ahead. Of two runs
         that see each other, the older goes ahead, so exactly one does."""
-        query = f"WorkflowType = '{request.kind.workflow_type}' AND ExecutionStatus = 'Running'"
-        async for execution in self._deps.temporal.list_workflows(query):
-            if execution.run_id == request.run_id:
-                continue
-            if (execution.start_time, execution.run_id) < (request.started_at, request.run_id):
-                return RunningSync(
-                    workflow_id=execution.id,
-                    run_id=execution.run_id,
-                    started_at=execution.start_time,
-                )
+        claim = (request.started_at, request.run_id)
+        for running in await running_syncs(self._deps.temporal, request.kind):
+            started_at = running.started_at
+            if started_at is not None and (started_at, running.run_id) < claim:
+                return running
         return None
 
     @activity.defn(name="load_sync_watermark")
