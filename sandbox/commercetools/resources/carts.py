@@ -79,16 +79,8 @@ class CartDraft(WireModel):
     purchase_order_number: str | None = None
 
 
-class AddLineItem(WireModel):
+class AddLineItem(LineItemDraft):
     action: Literal["addLineItem"]
-    key: UserKey | None = None
-    product_id: str | None = None
-    variant_id: int | None = None
-    sku: str | None = None
-    quantity: int = Field(default=1, ge=1)
-    supply_channel: ResourceIdentifier | None = None
-    distribution_channel: ResourceIdentifier | None = None
-    custom: CustomFieldsDraft | None = None
 
 
 class LineItemTarget(WireModel):
@@ -191,45 +183,34 @@ def _product_variant(
     raise invalid_operation(f"The product '{product_id}' has no variant {wanted}.")
 
 
-def new_line_item(
-    store: Store,
-    *,
-    key: str | None,
-    sku: str | None,
-    product_id: str | None,
-    variant_id: int | None,
-    quantity: int,
-    supply_channel: ResourceIdentifier | None,
-    distribution_channel: ResourceIdentifier | None,
-    custom: CustomFieldsDraft | None,
-) -> Resource:
-    product, variant = _product_variant(store, sku, product_id, variant_id)
+def new_line_item(store: Store, draft: LineItemDraft) -> Resource:
+    product, variant = _product_variant(store, draft.sku, draft.product_id, draft.variant_id)
     current = product["masterData"]["current"]
     now = store.now()
     item: Resource = {"id": new_id()}
-    set_optional(item, "key", key)
+    set_optional(item, "key", draft.key)
     item["productId"] = product["id"]
     set_optional(item, "productKey", product.get("key"))
     item["name"] = current["name"]
     item["productSlug"] = current["slug"]
     item["productType"] = product["productType"]
     item["variant"] = copy.deepcopy(variant)
-    item["quantity"] = quantity
+    item["quantity"] = draft.quantity
     item["discountedPricePerQuantity"] = []
     item["taxedPricePortions"] = []
     item["perMethodTaxRate"] = []
     item["state"] = [
-        {"quantity": quantity, "state": reference("state", initial_line_item_state_id())}
+        {"quantity": draft.quantity, "state": reference("state", initial_line_item_state_id())}
     ]
     for name, identifier in (
-        ("supplyChannel", supply_channel),
-        ("distributionChannel", distribution_channel),
+        ("supplyChannel", draft.supply_channel),
+        ("distributionChannel", draft.distribution_channel),
     ):
         if identifier is not None:
             item[name] = reference("channel", resolve(store, identifier, "channel")["id"])
     item["priceMode"] = "Platform"
     item["lineItemMode"] = "Standard"
-    set_optional(item, "custom", build_custom(store, custom, "line-item"))
+    set_optional(item, "custom", build_custom(store, draft.custom, "line-item"))
     item["addedAt"] = now
     item["lastModifiedAt"] = now
     return item
@@ -372,20 +353,7 @@ def create(store: Store, draft: CartDraft, resource_id: str | None = None) -> Re
     set_optional(cart, "customerId", draft.customer_id)
     set_optional(cart, "customerEmail", draft.customer_email)
     set_optional(cart, "anonymousId", draft.anonymous_id)
-    cart["lineItems"] = [
-        new_line_item(
-            store,
-            key=item.key,
-            sku=item.sku,
-            product_id=item.product_id,
-            variant_id=item.variant_id,
-            quantity=item.quantity,
-            supply_channel=item.supply_channel,
-            distribution_channel=item.distribution_channel,
-            custom=item.custom,
-        )
-        for item in draft.line_items
-    ]
+    cart["lineItems"] = [new_line_item(store, item) for item in draft.line_items]
     cart["customLineItems"] = []
     cart["totalPrice"] = typed_money(draft.currency, 0)
     cart["taxMode"] = draft.tax_mode
@@ -461,17 +429,7 @@ def apply(context: UpdateContext, action: CartActionUnion) -> None:
 
 
 def _add_line_item(store: Store, cart: Resource, action: AddLineItem) -> None:
-    item = new_line_item(
-        store,
-        key=action.key,
-        sku=action.sku,
-        product_id=action.product_id,
-        variant_id=action.variant_id,
-        quantity=action.quantity,
-        supply_channel=action.supply_channel,
-        distribution_channel=action.distribution_channel,
-        custom=action.custom,
-    )
+    item = new_line_item(store, action)
     same = ("productId", "supplyChannel", "distributionChannel", "custom", "key")
     for existing in cart["lineItems"]:
         if existing["variant"]["id"] == item["variant"]["id"] and all(

@@ -100,13 +100,8 @@ class SetKey(WireModel):
     key: UserKey | None = None
 
 
-class AddVariant(_Staged):
+class AddVariant(ProductVariantDraft, _Staged):
     action: Literal["addVariant"]
-    sku: str | None = Field(default=None, min_length=1)
-    key: UserKey | None = None
-    prices: list[PriceDraft] = Field(default_factory=list)
-    images: list[Image] = Field(default_factory=list)
-    attributes: list[Attribute] = Field(default_factory=list)
 
 
 class RemoveVariant(_Staged):
@@ -115,10 +110,15 @@ class RemoveVariant(_Staged):
     sku: str | None = None
 
 
-class AddPrice(_Staged):
-    action: Literal["addPrice"]
+class _VariantTarget(_Staged):
+    """An action on one variant, named by id or by SKU (`_find_variant` wants exactly one)."""
+
     variant_id: int | None = None
     sku: str | None = None
+
+
+class AddPrice(_VariantTarget):
+    action: Literal["addPrice"]
     price: PriceDraft
 
 
@@ -128,17 +128,13 @@ class ChangePrice(_Staged):
     price: PriceDraft
 
 
-class SetPrices(_Staged):
+class SetPrices(_VariantTarget):
     action: Literal["setPrices"]
-    variant_id: int | None = None
-    sku: str | None = None
     prices: list[PriceDraft]
 
 
-class SetAttribute(_Staged):
+class SetAttribute(_VariantTarget):
     action: Literal["setAttribute"]
-    variant_id: int | None = None
-    sku: str | None = None
     name: str
     value: Any = None
 
@@ -244,21 +240,13 @@ def price(store: Store, draft: PriceDraft, price_id: str | None = None) -> Resou
     return wire
 
 
-def variant(
-    store: Store,
-    variant_id: int,
-    sku: str | None,
-    key: str | None,
-    prices: list[PriceDraft],
-    attributes: list[Attribute],
-    images: list[Image],
-) -> Resource:
+def variant(store: Store, variant_id: int, draft: ProductVariantDraft) -> Resource:
     wire: Resource = {"id": variant_id}
-    set_optional(wire, "sku", sku)
-    set_optional(wire, "key", key)
-    wire["prices"] = [price(store, p) for p in prices]
-    wire["images"] = [i.wire() for i in images]
-    wire["attributes"] = [a.wire() for a in attributes]
+    set_optional(wire, "sku", draft.sku)
+    set_optional(wire, "key", draft.key)
+    wire["prices"] = [price(store, p) for p in draft.prices]
+    wire["images"] = [i.wire() for i in draft.images]
+    wire["attributes"] = [a.wire() for a in draft.attributes]
     wire["assets"] = []
     _check_distinct_attributes(wire["attributes"])
     return wire
@@ -320,10 +308,7 @@ def create(store: Store, draft: ProductDraft, resource_id: str | None = None) ->
     product_type = resolve(store, draft.product_type, "product-type")
     master = draft.master_variant or ProductVariantDraft.model_validate({})
     drafts = [master, *draft.variants]
-    variants = [
-        variant(store, i + 1, d.sku, d.key, d.prices, d.attributes, d.images)
-        for i, d in enumerate(drafts)
-    ]
+    variants = [variant(store, i + 1, d) for i, d in enumerate(drafts)]
     categories = [
         reference("category", resolve(store, c, "category")["id"]) for c in draft.categories
     ]
@@ -448,9 +433,7 @@ def _apply_to_data(context: UpdateContext, action: ProductActionUnion) -> None:
             context.emit("ProductSlugChanged", {"slug": action.slug, "oldSlug": old})
     elif isinstance(action, AddVariant):
         next_id = 1 + max(v["id"] for data in _both_data(product) for v in all_variants(data))
-        added = variant(
-            store, next_id, action.sku, action.key, action.prices, action.attributes, action.images
-        )
+        added = variant(store, next_id, action)
         for data in targets:
             data["variants"].append(copy.deepcopy(added))
         context.emit("ProductVariantAdded", {"variant": added, "staged": staged})
