@@ -51,6 +51,7 @@ from connector.commercetools.enums import OrderState, ShipmentState
 from connector.commercetools.models import CustomFields, Delivery, LineItem, Order, Parcel
 from connector.config import OrderPolicy
 from connector.fluent.models import Article, Fulfilment, Location, OrderDetails
+from connector.mapping.orders import order_country
 from connector.mapping.statuses import ct_order_state, handed_over_statuses, shipment_state
 from connector.orders import (
     FIELD_CONNECTOR_ISSUE,
@@ -188,13 +189,6 @@ def _fulfilment_of(record: FulfilmentRecord, details: OrderDetails | None) -> Fu
     )
 
 
-def _order_country(order: Order) -> str | None:
-    """Where the order is sold (its country, else its addresses'): the store's country when
-    Fluent's own is not a code."""
-    addresses = (order.shipping_address, order.billing_address)
-    return order.country or next((a.country for a in addresses if a is not None), None)
-
-
 def _deliveries(
     order: Order,
     status: OrderStatus,
@@ -211,7 +205,7 @@ def _deliveries(
             continue
         address = None
         if order_type is OrderType.CC and pickup is not None:
-            address = pickup_address(pickup, default_country=_order_country(order))
+            address = pickup_address(pickup, default_country=order_country(order))
         fulfilment = _fulfilment_of(record, details)
         fields: dict[str, Any] = {
             FIELD_FULFILMENT_REF: record.ref,

@@ -32,6 +32,7 @@ from connector.mapping.orders import (
     customer_email,
     line_sku,
     named_address,
+    order_country,
     person_name,
     street_address,
 )
@@ -73,15 +74,10 @@ def billing_account_input(
 
 
 def _tax_country(order: Order) -> str:
-    for candidate in (
-        order.country,
-        order.shipping_address.country if order.shipping_address else None,
-        order.billing_address.country if order.billing_address else None,
-    ):
-        country = blank_to_none(candidate)
-        if country:
-            return country
-    raise InvalidOrderError(f"order {order.id} has no country to tax its invoice in")
+    country = order_country(order)
+    if country is None:
+        raise InvalidOrderError(f"order {order.id} has no country to tax its invoice in")
+    return country
 
 
 def _tariff(line: LineItem) -> str:

@@ -129,6 +129,18 @@ def customer_email(order: Order) -> str | None:
     return next((email for email in map(blank_to_none, candidates) if email), None)
 
 
+def order_country(order: Order) -> str | None:
+    """Where the order is sold: its country, else the shipping, else the billing address's.
+    Its invoices are taxed there, and a pickup store whose own country is no code is placed
+    there."""
+    candidates = (
+        order.country,
+        order.shipping_address.country if order.shipping_address else None,
+        order.billing_address.country if order.billing_address else None,
+    )
+    return next((country for country in map(blank_to_none, candidates) if country), None)
+
+
 def _line_item_problems(order: Order) -> list[str]:
     if not order.line_items:
         return ["the order has no line items"]
@@ -178,6 +190,11 @@ def validate_order(order: Order, order_type: OrderType, policy: OrderPolicy) -> 
     if customer_email(order) is None:
         problems.append(
             "the order has no customer e-mail (customerEmail, shipping or billing address email)"
+        )
+    if order_country(order) is None:
+        problems.append(
+            "the order names no country (country, shipping or billing address) to tax the "
+            "invoices of its shipments in"
         )
     if order_type is OrderType.HD:
         problems.extend(_shipping_address_problems(order))

@@ -21,6 +21,7 @@ from connector.mapping.orders import (
     customer_username,
     fluent_order_input,
     fluent_order_ref,
+    order_country,
     order_lines,
     pickup_location_ref,
     shipping_coordinates,
@@ -208,6 +209,38 @@ def test_mixed_currencies_are_invalid() -> None:
     [problem] = problems_of(order, OrderType.HD)
     assert problem.startswith("the order mixes currencies")
     assert "USD" in problem
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, "DE"),
+        ({"country": " ", "shippingAddress": address(country="AT")}, "AT"),
+        (
+            {
+                "country": None,
+                "shippingAddress": address(country=""),
+                "billingAddress": address(country="CH"),
+            },
+            "CH",
+        ),
+        ({"country": None, "shippingAddress": None, "billingAddress": None}, None),
+    ],
+)
+def test_order_country_falls_back_to_the_addresses(
+    overrides: dict[str, Any], expected: str | None
+) -> None:
+    assert order_country(make_order(**overrides)) == expected
+
+
+def test_an_order_without_a_country_is_invalid_before_it_reaches_fluent() -> None:
+    """Its first shipment could not be invoiced: refused now, not after the export."""
+    order = cc_order(country=None, shippingAddress=None, billingAddress=address(country=" "))
+
+    assert problems_of(order, OrderType.CC) == [
+        "the order names no country (country, shipping or billing address) to tax the "
+        "invoices of its shipments in"
+    ]
 
 
 def test_validation_includes_an_order_ref_fluent_cannot_take() -> None:
