@@ -91,7 +91,6 @@ class _TokenResponse(BaseModel):
 
     access_token: str = Field(min_length=1)
     expires_in: float = Field(default=DEFAULT_TOKEN_LIFETIME_SECONDS, gt=0)
-    retailer_id: str | None = Field(default=None, alias="Retailer_id", coerce_numbers_to_str=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +120,6 @@ class Page(Generic[ItemT]):
 class _Token:
     value: str
     renew_at: float
-    retailer_id: str | None
 
 
 def fluent_datetime(moment: datetime) -> str:
@@ -199,11 +197,6 @@ class FluentClient:
     def settings(self) -> FluentSettings:
         return self._settings
 
-    @property
-    def token_retailer_id(self) -> str | None:
-        """The `Retailer_id` of the API user, from the last token response (None before)."""
-        return self._token.retailer_id if self._token else None
-
     # --- OAuth --------------------------------------------------------------------------------
 
     async def _current_token(self) -> _Token:
@@ -251,11 +244,7 @@ class FluentClient:
                 status_code=response.status_code,
             ) from None
         margin = min(TOKEN_REFRESH_MARGIN_SECONDS, answer.expires_in / 2)
-        return _Token(
-            value=answer.access_token,
-            renew_at=requested_at + answer.expires_in - margin,
-            retailer_id=answer.retailer_id,
-        )
+        return _Token(value=answer.access_token, renew_at=requested_at + answer.expires_in - margin)
 
     # --- HTTP ---------------------------------------------------------------------------------
 
@@ -567,14 +556,6 @@ class FluentClient:
             lambda: self.find_fulfilment(fulfilment.ref),
             f"fulfilment {fulfilment.ref}",
         )
-
-    async def fulfilment_details(self, fulfilment_id: str) -> Fulfilment:
-        data = await self.graphql("FulfilmentDetails", {"id": fulfilment_id})
-        fulfilment = data.get("fulfilmentById")
-        if not isinstance(fulfilment, dict):
-            raise NotFoundError(f"Fluent fulfilment {fulfilment_id} not found", platform=PLATFORM)
-        await self._complete_fulfilment(fulfilment)
-        return Fulfilment.model_validate(fulfilment)
 
     # --- locations and inventory --------------------------------------------------------------
 

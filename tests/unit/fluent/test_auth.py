@@ -37,7 +37,6 @@ async def test_token_request_is_the_password_grant_form_fluent_expects(
     }
     assert request.url.query == b""  # credentials never travel in the URL
     assert graphql.authorizations == ["Bearer token-1"]
-    assert client.token_retailer_id == "7"
 
 
 async def test_token_is_cached_between_requests(

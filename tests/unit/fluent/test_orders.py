@@ -435,21 +435,6 @@ async def test_create_or_get_fulfilment(client: FluentClient, graphql: GraphqlSt
     }
 
 
-async def test_fulfilment_details(client: FluentClient, graphql: GraphqlStub) -> None:
-    graphql.data("FulfilmentDetails", {"fulfilmentById": fulfilment_with_order("F1")})
-
-    result = await client.fulfilment_details("f-F1")
-
-    assert (result.ref, result.status, result.order_ref) == ("F1", "SHIPPED", "CT-1001")
-
-
-async def test_fulfilment_details_unknown(client: FluentClient, graphql: GraphqlStub) -> None:
-    graphql.data("FulfilmentDetails", {"fulfilmentById": None})
-
-    with pytest.raises(NotFoundError):
-        await client.fulfilment_details("nope")
-
-
 async def test_create_without_a_result_is_permanent(
     client: FluentClient, graphql: GraphqlStub
 ) -> None:
