@@ -491,7 +491,7 @@ class CommercetoolsClient:
         self, *, where: Sequence[str] = (), staged: bool = False
     ) -> AsyncIterator[list[ProductProjection]]:
         """Published data by default; `staged=True` reads the current draft state."""
-        params = {"staged": "true" if staged else "false"}
+        params = {"staged": _flag(staged)}
         return self._iterate("product-projections", _PRODUCT_PROJECTION_PAGE, where, params)
 
     async def count_product_projections(
@@ -513,7 +513,7 @@ class CommercetoolsClient:
         self, product_id: str, *, staged: bool = False
     ) -> ProductProjection:
         path = f"product-projections/{_segment(product_id, 'product_id')}"
-        return await self._get(ProductProjection, path, [("staged", "true" if staged else "false")])
+        return await self._get(ProductProjection, path, [("staged", _flag(staged))])
 
     def iterate_categories(self, *, where: Sequence[str] = ()) -> AsyncIterator[list[Category]]:
         return self._iterate("categories", _CATEGORY_PAGE, where)
