@@ -23,6 +23,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails
 
 from sandbox.commercetools.errors import ApiError, invalid_json
+from sandbox.commercetools.money import typed_money
 
 MAX_UPDATE_ACTIONS = 500
 KEY_PATTERN = r"^[A-Za-z0-9_-]+$"
@@ -68,6 +69,10 @@ class Money(WireModel):
     cent_amount: int
     type: Literal["centPrecision"] | None = None
     fraction_digits: int | None = Field(default=None, ge=0)
+
+    def typed(self) -> JsonObject:
+        """As the platform stores it: `CentPrecisionMoney` with the currency's fraction digits."""
+        return typed_money(self.currency_code, self.cent_amount)
 
 
 class CustomFieldsDraft(WireModel):

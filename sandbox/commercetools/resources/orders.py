@@ -415,7 +415,7 @@ def create_imported(store: Store, draft: OrderImportDraft) -> Resource:
     set_optional(order, "customerEmail", draft.customer_email)
     order["lineItems"] = [_imported_line_item(store, item, currency) for item in draft.line_items]
     order["customLineItems"] = []
-    order["totalPrice"] = typed_money(currency, draft.total_price.cent_amount)
+    order["totalPrice"] = draft.total_price.typed()
     if draft.taxed_price is not None:
         order["taxedPrice"] = _taxed_price(draft.taxed_price)
     order["taxMode"] = "Platform"
@@ -441,23 +441,19 @@ def create_imported(store: Store, draft: OrderImportDraft) -> Resource:
     return store.insert("order", order, [("OrderImported", lambda o: {"order": o})])
 
 
-def _money(money: Money) -> Resource:
-    return typed_money(money.currency_code, money.cent_amount)
-
-
 def _taxed_price(draft: TaxedPriceDraft) -> Resource:
     net, gross = draft.total_net, draft.total_gross
     total_tax = draft.total_tax or Money.model_validate(
         {"currencyCode": gross.currency_code, "centAmount": gross.cent_amount - net.cent_amount}
     )
     return {
-        "totalNet": _money(net),
-        "totalGross": _money(gross),
+        "totalNet": net.typed(),
+        "totalGross": gross.typed(),
         "taxPortions": [
-            {**({"name": p.name} if p.name else {}), "rate": p.rate, "amount": _money(p.amount)}
+            {**({"name": p.name} if p.name else {}), "rate": p.rate, "amount": p.amount.typed()}
             for p in draft.tax_portions
         ],
-        "totalTax": _money(total_tax),
+        "totalTax": total_tax.typed(),
     }
 
 
@@ -537,11 +533,11 @@ def _imported_shipping_info(
     currency = order["totalPrice"]["currencyCode"]
     info: Resource = {
         "shippingMethodName": draft.shipping_method_name,
-        "price": _money(draft.price),
+        "price": draft.price.typed(),
     }
-    rate: Resource = {"price": _money(draft.shipping_rate.price), "tiers": []}
+    rate: Resource = {"price": draft.shipping_rate.price.typed(), "tiers": []}
     if draft.shipping_rate.free_above is not None:
-        rate["freeAbove"] = _money(draft.shipping_rate.free_above)
+        rate["freeAbove"] = draft.shipping_rate.free_above.typed()
     info["shippingRate"] = rate
     if draft.tax_rate is not None:
         info["taxRate"] = _tax_rate(draft.tax_rate)

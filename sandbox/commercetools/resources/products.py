@@ -23,7 +23,6 @@ from pydantic import Field, TypeAdapter
 
 from sandbox.commercetools.custom_fields import build_custom
 from sandbox.commercetools.errors import invalid_input, invalid_operation, not_found
-from sandbox.commercetools.money import typed_money
 from sandbox.commercetools.resources.base import (
     KEY_UNIQUE,
     ResourceSpec,
@@ -230,7 +229,7 @@ SLUG_UNIQUE = UniqueField("slug", _slugs, reported=lambda value: value[1])
 def price(store: Store, draft: PriceDraft, price_id: str | None = None) -> Resource:
     wire: Resource = {"id": price_id or new_id()}
     set_optional(wire, "key", draft.key)
-    wire["value"] = typed_money(draft.value.currency_code, draft.value.cent_amount)
+    wire["value"] = draft.value.typed()
     set_optional(wire, "country", draft.country)
     if draft.channel is not None:
         wire["channel"] = reference("channel", resolve(store, draft.channel, "channel")["id"])

@@ -12,7 +12,6 @@ from pydantic import Field, TypeAdapter
 
 from sandbox.commercetools.custom_fields import build_custom
 from sandbox.commercetools.errors import ApiError
-from sandbox.commercetools.money import typed_money
 from sandbox.commercetools.resources.base import (
     KEY_UNIQUE,
     ResourceSpec,
@@ -89,14 +88,10 @@ ShippingMethodActionUnion = ChangeName | SetKey | SetDescription | ChangeActive 
 ShippingMethodAction = Annotated[ShippingMethodActionUnion, Field(discriminator="action")]
 
 
-def _money(money: Money) -> Resource:
-    return typed_money(money.currency_code, money.cent_amount)
-
-
 def _rate(rate: ShippingRateDraft) -> Resource:
-    wire: Resource = {"price": _money(rate.price)}
+    wire: Resource = {"price": rate.price.typed()}
     if rate.free_above is not None:
-        wire["freeAbove"] = _money(rate.free_above)
+        wire["freeAbove"] = rate.free_above.typed()
     wire["tiers"] = []
     return wire
 
