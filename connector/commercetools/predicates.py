@@ -56,16 +56,12 @@ def in_list(field: str, values: Iterable[str]) -> str:
 
 
 def batched_in(
-    field: str,
-    values: Iterable[str],
-    *,
-    prefix: str = "",
-    max_chars: int = DEFAULT_MAX_PREDICATE_CHARS,
+    field: str, values: Iterable[str], *, max_chars: int = DEFAULT_MAX_PREDICATE_CHARS
 ) -> list[str]:
-    """Predicates `<prefix><field> in (...)`, each at most `max_chars` long, that together name
-    every distinct value exactly once (in first-seen order). `prefix` is prepended verbatim, e.g.
-    `'supplyChannel(id = "c1") and '`. No values give no predicates."""
-    head = f"{prefix}{field} in ("
+    """Predicates `<field> in (...)`, each at most `max_chars` long, that together name every
+    distinct value exactly once (in first-seen order); combine one with other conditions as
+    separate `where` parameters. No values give no predicates."""
+    head = f"{field} in ("
     separator, tail = ", ", ")"
     predicates: list[str] = []
     current: list[str] = []

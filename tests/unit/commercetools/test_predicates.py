@@ -90,11 +90,6 @@ def test_batched_in_fits_small_lists_in_one_predicate() -> None:
     assert batched_in("sku", ["a", "b"]) == ['sku in ("a", "b")']
 
 
-def test_batched_in_with_prefix() -> None:
-    prefix = 'supplyChannel(id = "c1") and '
-    assert batched_in("sku", ["a"], prefix=prefix) == ['supplyChannel(id = "c1") and sku in ("a")']
-
-
 def test_batched_in_of_nothing_is_no_predicate() -> None:
     assert batched_in("key", []) == []
 
@@ -131,23 +126,17 @@ def test_ten_thousand_skus_stay_under_the_default_limit() -> None:
     assert [sku for predicate in predicates for sku in literals_in(predicate)] == skus
 
 
-@given(
-    values=st.lists(st.text(max_size=30)),
-    slack=st.integers(min_value=0, max_value=340),
-    prefix=st.sampled_from(["", 'supplyChannel(id = "c") and ']),
-)
+@given(values=st.lists(st.text(max_size=30)), slack=st.integers(min_value=0, max_value=340))
 def test_batches_cover_every_value_once_and_each_is_under_the_limit(
-    values: list[str], slack: int, prefix: str
+    values: list[str], slack: int
 ) -> None:
     """Any limit at which every value fits alone (`slack` above the longest single one)."""
-    max_chars = len(prefix) + max((len(in_list("sku", [v])) for v in values), default=0) + slack
-    predicates = batched_in("sku", values, prefix=prefix, max_chars=max_chars)
+    max_chars = max((len(in_list("sku", [v])) for v in values), default=0) + slack
+    predicates = batched_in("sku", values, max_chars=max_chars)
 
     assert all(len(predicate) <= max_chars for predicate in predicates)
-    assert all(predicate.startswith(f"{prefix}sku in (") for predicate in predicates)
-    covered = [
-        value for predicate in predicates for value in literals_in(predicate.removeprefix(prefix))
-    ]
+    assert all(predicate.startswith("sku in (") for predicate in predicates)
+    covered = [value for predicate in predicates for value in literals_in(predicate)]
     assert covered == list(dict.fromkeys(values))
 
 
