@@ -33,9 +33,9 @@ from sandbox.commercetools.resources.base import (
     update_adapter,
 )
 from sandbox.commercetools.resources.products import all_variants
-from sandbox.commercetools.resources.reference_data import initial_line_item_state_id
+from sandbox.commercetools.resources.reference_data import initial_line_item_state_id, tax_rate
 from sandbox.commercetools.resources.shipping_methods import rate_for
-from sandbox.commercetools.store import Resource, Store, UpdateContext, new_id, reference, seeded_id
+from sandbox.commercetools.store import Resource, Store, UpdateContext, new_id, reference
 from sandbox.commercetools.wire import (
     BaseAddress,
     CountryCode,
@@ -255,18 +255,6 @@ def _set_quantity(item: Resource, quantity: int) -> None:
 
 
 # --- pricing ------------------------------------------------------------------------------------
-
-
-def tax_rate(store: Store, country: str) -> Resource:
-    pricing = store.pricing
-    return {
-        "id": seeded_id("tax-rate", country),
-        "name": pricing.rate_name,
-        "amount": pricing.tax_rate,
-        "includedInPrice": pricing.included_in_price,
-        "country": country,
-        "subRates": [],
-    }
 
 
 def reprice(store: Store, cart: Resource) -> None:

@@ -59,26 +59,28 @@ def initial_line_item_state_id() -> str:
     return seeded_id("state", INITIAL_STATE_KEY)
 
 
+def tax_rate(store: Store, country: str) -> Resource:
+    """The sandbox's single rate for `country`, as the tax category holds it and carts use it."""
+    pricing = store.pricing
+    return {
+        "id": seeded_id("tax-rate", country),
+        "name": pricing.rate_name,
+        "amount": pricing.tax_rate,
+        "includedInPrice": pricing.included_in_price,
+        "country": country,
+        "subRates": [],
+    }
+
+
 def install(store: Store) -> None:
     """Create the project's tax category and zone (idempotent)."""
-    pricing = store.pricing
     if store.collection("tax-category").find("key", TAX_CATEGORY_KEY) is None:
         tax_category = store.base_fields(seeded_id("tax-category", TAX_CATEGORY_KEY))
         tax_category.update(
             key=TAX_CATEGORY_KEY,
             name="Standard",
             description="The sandbox's single tax rate (CommercetoolsSandboxConfig.tax_rate).",
-            rates=[
-                {
-                    "id": seeded_id("tax-rate", country),
-                    "name": pricing.rate_name,
-                    "amount": pricing.tax_rate,
-                    "includedInPrice": pricing.included_in_price,
-                    "country": country,
-                    "subRates": [],
-                }
-                for country in COUNTRIES
-            ],
+            rates=[tax_rate(store, country) for country in COUNTRIES],
         )
         store.insert("tax-category", tax_category)
     if store.collection("zone").find("key", ZONE_KEY) is None:
