@@ -79,8 +79,9 @@ def create_app(config: CommercetoolsSandboxConfig | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.include_router(faults_router(faults))
     app.include_router(admin_router(store, tokens, dispatcher))
-    app.include_router(custom_objects_router(store, tokens))
-    app.include_router(Api(store, tokens).router)
+    api = Api(store, tokens)
+    app.include_router(custom_objects_router(api))
+    app.include_router(api.router)
     return app
 
 

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import Field, TypeAdapter
 from starlette.responses import JSONResponse
 
-from sandbox.commercetools.auth import TokenService
+from sandbox.commercetools.api import Api
 from sandbox.commercetools.errors import concurrent_modification, invalid_operation, not_found
-from sandbox.commercetools.store import Resource, Store
+from sandbox.commercetools.store import Resource
 from sandbox.commercetools.wire import WireModel, parse_body
 
 SCOPE = "key_value_documents"
@@ -36,19 +36,14 @@ class CustomObjectDraft(WireModel):
 _DRAFT = TypeAdapter(CustomObjectDraft)
 
 
-def custom_objects_router(store: Store, tokens: TokenService) -> APIRouter:
-    """The routes, over a document table of their own (custom objects are not messages'
-    resources: they have no `key` index or update actions)."""
+def custom_objects_router(api: Api) -> APIRouter:
+    """The routes, guarded as the API's, over a document table of their own (custom objects are
+    not messages' resources: they have no `key` index or update actions)."""
+    store = api.store
     documents: dict[tuple[str, str], Resource] = {}
     lock = threading.Lock()
     router = APIRouter()
     base = "/{project_key}/custom-objects"
-
-    def guard(request: Request, project_key: str, *, write: bool) -> None:
-        token = tokens.authenticate(request.headers.get("authorization"))
-        if project_key != store.project_key:
-            raise not_found(what=f"The project '{project_key}' does not exist.")
-        tokens.authorize(token, SCOPE, write=write)
 
     def find(container: str, key: str) -> Resource:
         found = documents.get((container, key))
@@ -57,7 +52,7 @@ def custom_objects_router(store: Store, tokens: TokenService) -> APIRouter:
         return found
 
     async def upsert(request: Request, project_key: str) -> Response:
-        guard(request, project_key, write=True)
+        api.guard(request, project_key, SCOPE, write=True)
         draft = parse_body(_DRAFT, await request.body())
         with lock:
             current = documents.get((draft.container, draft.key))
@@ -92,17 +87,17 @@ def custom_objects_router(store: Store, tokens: TokenService) -> APIRouter:
         return JSONResponse(stored, status_code=status)
 
     async def get(request: Request, project_key: str, container: str, key: str) -> Response:
-        guard(request, project_key, write=False)
+        api.guard(request, project_key, SCOPE, write=False)
         return JSONResponse(find(container, key))
 
     async def query_container(request: Request, project_key: str, container: str) -> Response:
-        guard(request, project_key, write=False)
+        api.guard(request, project_key, SCOPE, write=False)
         results = [doc for (owner, _), doc in sorted(documents.items()) if owner == container]
         body = {"limit": 500, "offset": 0, "count": len(results), "results": results}
         return JSONResponse(body)
 
     async def delete(request: Request, project_key: str, container: str, key: str) -> Response:
-        guard(request, project_key, write=True)
+        api.guard(request, project_key, SCOPE, write=True)
         with lock:
             return JSONResponse(documents.pop((container, key), None) or find(container, key))
 
