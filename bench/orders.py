@@ -65,9 +65,9 @@ from bench.sync_support import dev_server, sandbox_settings
 from cli.demo_orders import (
     LINES_PER_ORDER,
     SCENARIOS,
+    Cart,
     DemoShop,
     PlannedOrder,
-    cart_draft,
     planned_order,
 )
 from cli.demo_stack import (
@@ -84,7 +84,7 @@ from cli.demo_stack import (
     task_queue_pollers,
 )
 from connector.commercetools.client import CommercetoolsClient
-from connector.config import OrderPolicy, OrderSettings, Settings
+from connector.config import OrderSettings, Settings
 from connector.orders import OrderStatus, Stage, order_workflow_id
 from connector.setup import provision_channels, provision_types
 from connector.sync_control import start_sync
@@ -174,15 +174,6 @@ class FluentArrivals:
 # --- the stack ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cart:
-    """A shopper's cart for a planned order, with the order's stock in place."""
-
-    planned: PlannedOrder
-    id: str
-    version: int
-
-
 @dataclass
 class Checkout:
     """One order placed: its scenario, commercetools id and the monotonic checkout time."""
@@ -205,7 +196,6 @@ class OrderStack:
     fluent_url: str
     http: httpx.AsyncClient
     seed: SeedData
-    policy: OrderPolicy = field(default_factory=OrderPolicy)
     _planned: int = 0
 
     def plan(self) -> PlannedOrder:
@@ -217,31 +207,14 @@ class OrderStack:
     async def prepare(self) -> Cart:
         """The next order's stock and the shopper's cart, before the checkout."""
         planned = self.plan()
-        scenario = planned.scenario
-        for line, sku in enumerate(planned.skus):
-            await self.shop.set_available(
-                sku, {ref: units[line] for ref, units in scenario.stock.items()}
-            )
-        response = await self.shop.api(
-            "POST", "carts", json=cart_draft(planned, self.policy), expect=(201,)
-        )
-        cart = response.json()
-        return Cart(planned, str(cart["id"]), int(cart["version"]))
+        await self.shop.stock_for(planned)
+        return await self.shop.cart(planned)
 
     async def checkout(self, cart: Cart) -> Checkout:
         number = f"BENCH-{cart.planned.index:05d}"
         at = time.monotonic()
-        order = await self.shop.api(
-            "POST",
-            "orders",
-            json={
-                "cart": {"typeId": "cart", "id": cart.id},
-                "version": cart.version,
-                "orderNumber": number,
-            },
-            expect=(201,),
-        )
-        return Checkout(cart.planned, number, str(order.json()["id"]), at)
+        order_id = await self.shop.check_out(cart, number)
+        return Checkout(cart.planned, number, order_id, at)
 
     async def sourced(self, checkout: Checkout, within: float) -> None:
         future = self.arrivals.expect(

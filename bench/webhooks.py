@@ -44,8 +44,8 @@ from pydantic import SecretStr
 
 from bench.figures import at_least, latency_ms, machine, per_second, write_figures
 from bench.sync_support import dev_server, sandbox_settings
-from cli.demo_orders import SCENARIOS, DemoShop, cart_draft, planned_order
-from connector.config import ConnectorSettings, OrderPolicy, Settings
+from cli.demo_orders import SCENARIOS, DemoShop, planned_order
+from connector.config import ConnectorSettings, Settings
 from connector.fluent.models import Order as FluentOrder
 from connector.intake import COMMERCETOOLS_ORDER_ID_ATTRIBUTE
 from connector.temporal import exit_process
@@ -170,15 +170,7 @@ async def order_created_template() -> tuple[dict[str, Any], PushTarget, PushDisp
         )
         await shop.prepare()
         planned = planned_order(1, SCENARIOS[0], seed)
-        cart = (
-            await shop.api("POST", "carts", json=cart_draft(planned, OrderPolicy()), expect=(201,))
-        ).json()
-        await shop.api(
-            "POST",
-            "orders",
-            json={"cart": {"typeId": "cart", "id": cart["id"]}, "version": cart["version"]},
-            expect=(201,),
-        )
+        await shop.check_out(await shop.cart(planned), planned.number)
         page = await shop.api(
             "GET", "messages", params={"where": 'type = "OrderCreated"'}, expect=(200,)
         )

@@ -188,6 +188,15 @@ def plan_orders(count: int, seed: SeedData) -> list[PlannedOrder]:
 
 
 @dataclass(frozen=True)
+class Cart:
+    """A shopper's cart for a planned order, ready for checkout."""
+
+    planned: PlannedOrder
+    id: str
+    version: int
+
+
+@dataclass(frozen=True)
 class PlacedOrder:
     planned: PlannedOrder
     order_id: str
@@ -244,26 +253,37 @@ class DemoShop:
 
     async def place(self, planned: PlannedOrder) -> PlacedOrder:
         """Set the stock the scenario needs, then check out as the shopper."""
-        scenario = planned.scenario
+        await self.stock_for(planned)
+        cart = await self.cart(planned)
+        return PlacedOrder(planned=planned, order_id=await self.check_out(cart, planned.number))
+
+    async def stock_for(self, planned: PlannedOrder) -> None:
+        """The stock of the order's SKUs that makes exactly its scenario's plan the right one."""
         for line, sku in enumerate(planned.skus):
-            wanted = {ref: units[line] for ref, units in scenario.stock.items()}
+            wanted = {ref: units[line] for ref, units in planned.scenario.stock.items()}
             await self.set_available(sku, wanted)
-        cart = (
-            await self.api("POST", "carts", json=cart_draft(planned, self._policy), expect=(201,))
-        ).json()
-        order = (
-            await self.api(
-                "POST",
-                "orders",
-                json={
-                    "cart": {"typeId": "cart", "id": cart["id"]},
-                    "version": cart["version"],
-                    "orderNumber": planned.number,
-                },
-                expect=(201,),
-            )
-        ).json()
-        return PlacedOrder(planned=planned, order_id=str(order["id"]))
+
+    async def cart(self, planned: PlannedOrder) -> Cart:
+        """The shopper's cart (`cart_draft`)."""
+        response = await self.api(
+            "POST", "carts", json=cart_draft(planned, self._policy), expect=(201,)
+        )
+        cart = response.json()
+        return Cart(planned=planned, id=str(cart["id"]), version=int(cart["version"]))
+
+    async def check_out(self, cart: Cart, order_number: str) -> str:
+        """The order from the cart (`POST /orders`); its id."""
+        response = await self.api(
+            "POST",
+            "orders",
+            json={
+                "cart": {"typeId": "cart", "id": cart.id},
+                "version": cart.version,
+                "orderNumber": order_number,
+            },
+            expect=(201,),
+        )
+        return str(response.json()["id"])
 
     async def set_available(self, sku: str, available: Mapping[str, int]) -> None:
         """Make each location able to sell exactly `available[ref]` (0 where not named): on
