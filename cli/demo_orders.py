@@ -27,12 +27,18 @@ import asyncio
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from connector.commercetools.client import CommercetoolsClient
@@ -56,6 +62,7 @@ COMPLETE_ORDER_STATE = "Complete"
 DELIVERED_SHIPMENT_STATE = "Delivered"
 FLUENT_COMPLETE = "COMPLETE"
 FOLLOW_POLL_SECONDS = 0.25
+QUERY_TIMEOUT = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -470,21 +477,30 @@ async def wait_for_outcome(client: Client, workflow_id: str) -> tuple[str, Order
         await asyncio.sleep(FOLLOW_POLL_SECONDS)  # the push has not reached the connector yet
     try:
         status = await handle.result()
-    except WorkflowFailureError:
-        return WorkflowExecutionStatus.FAILED.name, None
+    except WorkflowFailureError:  # failed, but also terminated, cancelled or timed out
+        return _state(await handle.describe()), None
     return WorkflowExecutionStatus.COMPLETED.name, status
 
 
 async def current_status(client: Client, workflow_id: str) -> tuple[str, OrderStatus | None]:
-    """Where an order's workflow stands now (for orders that did not finish in time)."""
+    """Where an order's workflow stands now (for orders that did not finish in time); its
+    status query's answer unless no worker gave one."""
     handle = client.get_workflow_handle(workflow_id, result_type=OrderStatus)
     try:
         description = await handle.describe()
-        status = await handle.query(STATUS_QUERY, result_type=OrderStatus)
+    except RPCError as error:
+        return ("NOT_STARTED" if error.status == RPCStatusCode.NOT_FOUND else "UNKNOWN"), None
+    try:
+        status = await handle.query(
+            STATUS_QUERY, result_type=OrderStatus, rpc_timeout=QUERY_TIMEOUT
+        )
     except RPCError:
-        return "NOT_STARTED", None
-    state = description.status.name if description.status else "UNKNOWN"
-    return state, status
+        return _state(description), None
+    return _state(description), status
+
+
+def _state(description: WorkflowExecutionDescription) -> str:
+    return description.status.name if description.status else "UNKNOWN"
 
 
 async def collect_journey(

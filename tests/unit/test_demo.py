@@ -11,12 +11,15 @@ import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.service import RPCError, RPCStatusCode
 
 from cli.common import CliError
 from cli.demo import Demo, DemoOptions
@@ -32,8 +35,10 @@ from cli.demo_orders import (
     JourneyParcel,
     cart_draft,
     check_scenarios,
+    current_status,
     journey_problems,
     plan_orders,
+    wait_for_outcome,
 )
 from cli.demo_stack import (
     CONNECTOR_ENV_PREFIXES,
@@ -493,3 +498,81 @@ async def test_a_sync_that_fails_otherwise_stops_the_demo_with_its_reason(
     ):
         await demo._sync(stack=None, kind=SyncKind.CATALOG)  # type: ignore[arg-type]
     assert len(asked) == 1
+
+
+# --- where an order's workflow stands -------------------------------------------------------------
+
+
+class FakeWorkflow:
+    """The parts of a workflow handle (and its client) the demo reads: `describe`, `query` and
+    `result` each answer their value, or raise it when it is an exception."""
+
+    def __init__(self, status: WorkflowExecutionStatus | Exception, **answers: object) -> None:
+        self.status = status
+        self.answers = answers
+
+    @property
+    def client(self) -> Any:
+        """Itself, as the client whose `get_workflow_handle` answers this workflow."""
+        return self
+
+    def get_workflow_handle(self, workflow_id: str, **kwargs: Any) -> FakeWorkflow:
+        return self
+
+    async def _answer(self, name: str) -> Any:
+        answer = self.answers[name]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    async def describe(self) -> Any:
+        if isinstance(self.status, Exception):
+            raise self.status
+        return SimpleNamespace(status=self.status)
+
+    async def query(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._answer("query")
+
+    async def result(self) -> Any:
+        return await self._answer("result")
+
+
+def rpc_error(status: RPCStatusCode) -> RPCError:
+    return RPCError(status.name, status, b"")
+
+
+@pytest.mark.parametrize(
+    ("workflow", "state"),
+    [
+        (FakeWorkflow(rpc_error(RPCStatusCode.NOT_FOUND)), "NOT_STARTED"),
+        (FakeWorkflow(rpc_error(RPCStatusCode.UNAVAILABLE)), "UNKNOWN"),
+        # A running workflow whose status query no worker answered is still running.
+        (
+            FakeWorkflow(
+                WorkflowExecutionStatus.RUNNING, query=rpc_error(RPCStatusCode.DEADLINE_EXCEEDED)
+            ),
+            "RUNNING",
+        ),
+    ],
+)
+async def test_an_order_that_did_not_end_in_time_is_reported_as_it_stands(
+    workflow: FakeWorkflow, state: str
+) -> None:
+    assert await current_status(workflow.client, "order-o-1") == (state, None)
+
+
+async def test_an_order_that_did_not_end_in_time_shows_its_status_query() -> None:
+    status = object()
+    workflow = FakeWorkflow(WorkflowExecutionStatus.RUNNING, query=status)
+    assert await current_status(workflow.client, "order-o-1") == ("RUNNING", status)
+
+
+@pytest.mark.parametrize(
+    "ended", [WorkflowExecutionStatus.FAILED, WorkflowExecutionStatus.TERMINATED]
+)
+async def test_an_order_workflow_that_did_not_complete_is_named_by_how_it_ended(
+    ended: WorkflowExecutionStatus,
+) -> None:
+    failure = WorkflowFailureError(cause=RuntimeError(ended.name))
+    workflow = FakeWorkflow(ended, result=failure)
+    assert await wait_for_outcome(workflow.client, "order-o-1") == (ended.name, None)
