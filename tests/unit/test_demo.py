@@ -51,7 +51,8 @@ from cli.demo_stack import (
 )
 from connector.config import OrderPolicy, load_settings
 from connector.events import ORDER_MESSAGE_TYPES
-from connector.syncs import SyncKind, SyncMode, SyncResult
+from connector.sync_control import SyncAlreadyRunningError
+from connector.syncs import RunningSync, SyncKind, SyncMode, SyncResult
 from sandbox.commercetools.config import PushTarget
 from sandbox.commercetools.resources.carts import CartDraft
 from sandbox.seed import SeedSize, generate
@@ -474,7 +475,8 @@ async def test_a_sync_refused_because_one_is_going_is_started_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("cli.demo.SYNC_RETRY_SECONDS", 0.0)
-    busy = (1, "", "Not started: a catalog sync is already running: sync-catalog (run 1)")
+    going = RunningSync(workflow_id="sync-catalog", run_id="1", started_at=None)
+    busy = (1, "", f"Not started: {SyncAlreadyRunningError(SyncKind.CATALOG, going)}")
     demo, asked = demo_run(tmp_path, [busy, (0, sync_json(SyncKind.CATALOG), "")])
     result = await demo._sync(stack=None, kind=SyncKind.CATALOG)  # type: ignore[arg-type]
     assert result.kind is SyncKind.CATALOG
