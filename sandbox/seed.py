@@ -261,7 +261,8 @@ def _location(rng: random.Random, index: int, size: SeedSize) -> SeedLocation:
         lng += rng.uniform(-0.12, 0.12)
     is_warehouse = index % 5 == 4
     kind = "WAREHOUSE" if is_warehouse else "STORE"
-    status = "INACTIVE" if size.inactive_every and index % size.inactive_every == 6 else "ACTIVE"
+    every = size.inactive_every
+    status = "INACTIVE" if every and index % every == every - 1 else "ACTIVE"
     ref = f"{'WH' if is_warehouse else 'ST'}-{index + 1:03d}"
     return SeedLocation(
         ref=ref,

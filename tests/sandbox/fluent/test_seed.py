@@ -86,6 +86,14 @@ def test_load_seed_creates_locations_positions_and_virtual_positions(demo_seed):
     assert virtual.quantity == expected
 
 
+def test_every_nth_location_is_inactive():
+    data = generate(SeedSize(products=1, variants_per_product=1, locations=9, inactive_every=3))
+    inactive = [i for i, loc in enumerate(data.locations) if loc.status == "INACTIVE"]
+    assert inactive == [2, 5, 8]
+    everyone = generate(SeedSize(products=1, variants_per_product=1, locations=9, inactive_every=0))
+    assert {loc.status for loc in everyone.locations} == {"ACTIVE"}
+
+
 def test_a_seed_for_another_network_is_refused(demo_seed):
     with pytest.raises(ValueError, match="NETWORK_DEMO"):
         load_seed(_store("OTHER"), demo_seed)
