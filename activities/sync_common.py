@@ -240,8 +240,9 @@ class SyncControlActivities:
         that see each other, the older goes ahead, so exactly one does."""
         claim = (request.started_at, request.run_id)
         for running in await running_syncs(self._deps.temporal, request.kind):
-            started_at = running.started_at
-            if started_at is not None and (started_at, running.run_id) < claim:
+            if running.run_id == request.run_id:
+                continue  # visibility may round this run's own start time below the claim's
+            if running.started_at is not None and (running.started_at, running.run_id) < claim:
                 return running
         return None
 

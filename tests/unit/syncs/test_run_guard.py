@@ -72,5 +72,8 @@ async def test_only_the_oldest_of_the_running_syncs_goes_ahead() -> None:
     )
 
 
-async def test_a_run_alone_goes_ahead() -> None:
-    assert await claim(Visibility(("sync-inventory", "r-1", T0)), "r-1", T0) is None
+async def test_a_run_alone_goes_ahead_even_when_visibility_rounds_its_start_down() -> None:
+    visibility = Visibility(("sync-inventory", "r-1", T0))
+
+    assert await claim(visibility, "r-1", T0) is None
+    assert await claim(visibility, "r-1", T0 + timedelta(microseconds=1)) is None
