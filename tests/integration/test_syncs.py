@@ -10,7 +10,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -66,6 +66,7 @@ from sandbox.fluent.config import FluentSandboxConfig
 from sandbox.fluent.service import sandbox_of as fluent_of
 from sandbox.fluent.store import FluentStore
 from sandbox.seed import SeedData, SeedSize, generate
+from tests.commercetools_api import project_api
 from tests.unit.syncs.platforms import sync_settings
 from worker import build_workers
 
@@ -593,23 +594,14 @@ def category_draft(key: str, parent: str | None = None) -> dict[str, Any]:
     return draft
 
 
-@asynccontextmanager
-async def shop(world: World) -> AsyncIterator[httpx.AsyncClient]:
-    """The commercetools project as a merchant changes it."""
-    url = world.commercetools.url
-    async with httpx.AsyncClient(base_url=url) as http:
-        token = await http.post(
-            "/oauth/token",
-            data={"grant_type": "client_credentials"},
-            auth=("sandbox-client", "sandbox-secret"),
-        )
-        http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-        yield http
+def shop(world: World) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    """The commercetools project as a merchant changes it (paths relative to the project)."""
+    return project_api(world.commercetools.url, PROJECT_KEY)
 
 
 async def shop_create(world: World, path: str, draft: dict[str, Any]) -> dict[str, Any]:
     async with shop(world) as http:
-        response = await http.post(f"/{PROJECT_KEY}/{path}", json=draft)
+        response = await http.post(path, json=draft)
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
@@ -617,9 +609,9 @@ async def shop_create(world: World, path: str, draft: dict[str, Any]) -> dict[st
 
 async def shop_update(world: World, path: str, *actions: dict[str, Any]) -> dict[str, Any]:
     async with shop(world) as http:
-        current = (await http.get(f"/{PROJECT_KEY}/{path}")).json()
+        current = (await http.get(path)).json()
         body = {"version": current["version"], "actions": list(actions)}
-        response = await http.post(f"/{PROJECT_KEY}/{path}", json=body)
+        response = await http.post(path, json=body)
     assert response.status_code == 200, response.text
     updated: dict[str, Any] = response.json()
     return updated
