@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 DEFAULT_SEED = 20261129
-LOCALES = ("en", "de")
+NETWORK_REF = "NETWORK_DEMO"
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def generate(size: SeedSize | None = None, seed: int = DEFAULT_SEED) -> SeedData
     return SeedData(
         size=size,
         seed=seed,
-        network_ref="NETWORK_DEMO",
+        network_ref=NETWORK_REF,
         categories=categories,
         products=products,
         locations=locations,

@@ -11,9 +11,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, InstanceOf, model_validator
 
 from sandbox.common.faults import FaultConfig
-from sandbox.seed import SeedData
+from sandbox.seed import NETWORK_REF, SeedData
 
-DEFAULT_NETWORK_REF = "NETWORK_DEMO"
 # Fluent's default delays between webhook attempts: immediate, then +2 s, +4 s, +8 s.
 FLUENT_WEBHOOK_RETRY_DELAYS = (2.0, 4.0, 8.0)
 
@@ -41,7 +40,7 @@ class FluentSandboxConfig(BaseModel):
     username: str = "sandbox_admin"
     password: str = "sandbox-password"
     token_ttl_seconds: int = Field(default=86_400, gt=0)
-    network_ref: str = DEFAULT_NETWORK_REF
+    network_ref: str = NETWORK_REF
     virtual_catalogue_ref: str = "ATS:1"
     # None means Fluent's defaults for the retailer: PC:MASTER:<retailer>, DEFAULT:<retailer>.
     product_catalogue_ref: str | None = None
