@@ -1,7 +1,8 @@
 """Inventory sync benchmark: a full reconcile of the bench-size network's aggregate stock
 (`SeedSize.bench()`: 30,000 SKUs over 200 locations) from the Fluent sandbox onto the
 commercetools channel, then a second run over unchanged stock. Prints JSON: SKUs per second,
-the writes of each run (the second must make none) and the requests each side served.
+the writes of each run (the second must make none but its watermark) and the requests each side
+served.
 
     python -m bench.inventory_sync [--products N] [--variants N] [--source aggregate|locations]
 """
