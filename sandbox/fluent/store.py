@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from itertools import chain
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sandbox.fluent import inputs
 from sandbox.fluent.clock import SandboxClock
@@ -1070,23 +1070,7 @@ class FluentStore:
 
     def create_standard_product(self, data: inputs.CreateStandardProductInput) -> StandardProduct:
         catalogue, categories = self._check_new_product(data)
-        now = self.clock.now()
-        product = StandardProduct(
-            id=self.products.next_id(),
-            created_on=now,
-            updated_on=now,
-            ref=data.ref,
-            catalogue=catalogue,
-            type=data.type,
-            gtin=data.gtin,
-            name=data.name,
-            summary=data.summary,
-            categories=categories,
-            prices=self._prices(data.prices or []),
-            tax=_tax(data.tax_type),
-            attributes=_attributes(data.attributes),
-        )
-        return self._add_product(product)
+        return self._add_product(StandardProduct, data, catalogue, categories)
 
     def create_variant_product(self, data: inputs.CreateVariantProductInput) -> VariantProduct:
         catalogue, categories = self._check_new_product(data)
@@ -1095,24 +1079,7 @@ class FluentStore:
                 f"Variant product '{data.ref}': product (the standard product) is required"
             )
         parent = self._require_standard_product(data.product)
-        now = self.clock.now()
-        product = VariantProduct(
-            id=self.products.next_id(),
-            created_on=now,
-            updated_on=now,
-            ref=data.ref,
-            catalogue=catalogue,
-            product=parent,
-            type=data.type,
-            gtin=data.gtin,
-            name=data.name,
-            summary=data.summary,
-            categories=categories,
-            prices=self._prices(data.prices or []),
-            tax=_tax(data.tax_type),
-            attributes=_attributes(data.attributes),
-        )
-        return self._add_product(product)
+        return self._add_product(VariantProduct, data, catalogue, categories, product=parent)
 
     def _check_new_product(
         self, data: inputs.CreateStandardProductInput
@@ -1125,9 +1092,35 @@ class FluentStore:
             )
         return catalogue, self._categories_of(data.categories or [])
 
-    def _add_product(self, product: _ProductT) -> _ProductT:
+    def _add_product(
+        self,
+        kind: type[_ProductT],
+        data: inputs.CreateStandardProductInput,
+        catalogue: ProductCatalogue,
+        categories: list[Category],
+        **extra: Any,
+    ) -> _ProductT:
+        """Creates the checked product; `extra` holds what only its kind has (a variant's
+        `product`)."""
+        now = self.clock.now()
+        product = kind(
+            id=self.products.next_id(),
+            created_on=now,
+            updated_on=now,
+            ref=data.ref,
+            catalogue=catalogue,
+            type=data.type,
+            gtin=data.gtin,
+            name=data.name,
+            summary=data.summary,
+            categories=categories,
+            prices=self._prices(data.prices or []),
+            tax=_tax(data.tax_type),
+            attributes=_attributes(data.attributes),
+            **extra,
+        )
         self.products.add(product)
-        self._products[(product.catalogue.ref, product.ref)] = product
+        self._products[(catalogue.ref, product.ref)] = product
         return product
 
     def update_standard_product(self, data: inputs.UpdateStandardProductInput) -> StandardProduct:
