@@ -13,6 +13,8 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
+
 
 class ConnectorError(Exception):
     """Base class. `codes` keeps the platform's own error codes for the operator."""
@@ -106,3 +108,16 @@ class ConflictError(ConnectorError):
     ) -> None:
         super().__init__(message, platform=platform, status_code=status_code, codes=codes)
         self.current_version = current_version
+
+
+def unreadable_answer(error: ValidationError, what: str, *, platform: str) -> PermanentError:
+    """A response without the shape the connector relies on: retrying cannot change it. The
+    message names the failing field paths, never the values (they may be personal data)."""
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+        for problem in error.errors(include_input=False)[:5]
+    )
+    return PermanentError(
+        f"unexpected {what} in response ({error.error_count()} problems): {problems}",
+        platform=platform,
+    )

@@ -55,6 +55,7 @@ from connector.errors import (
     PermanentError,
     TransientError,
     parse_retry_after,
+    unreadable_answer,
 )
 
 PLATFORM = "commercetools"
@@ -234,19 +235,11 @@ def _update_body(
 
 
 def _parse(parse: Callable[[Any], ResourceT], data: Any, what: str) -> ResourceT:
-    """A response that does not have the shape the connector relies on is a permanent error,
-    reported with the failing field paths (not the values, which may be personal data)."""
+    """A response that does not have the shape the connector relies on is a permanent error."""
     try:
         return parse(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-            for error in exc.errors(include_input=False)[:5]
-        )
-        raise PermanentError(
-            f"unexpected {what} in response ({exc.error_count()} problems): {problems}",
-            platform=PLATFORM,
-        ) from None
+        raise unreadable_answer(exc, what, platform=PLATFORM) from None
 
 
 async def update_with_retry(

@@ -5,8 +5,9 @@ knows HTTP and Fluent's wire format, nothing about commercetools.
 
 Errors follow `connector.errors`: 5xx, 429, timeouts, connection failures and Fluent S-codes are
 `TransientError`; other 4xx and C/T-codes are `PermanentError` (`NotFoundError`,
-`AlreadyExistsError` where Fluent says so). The client never retries a transient failure itself
-(Temporal's activity retry does, with its backoff); it only renews the token once on a 401.
+`AlreadyExistsError` where Fluent says so), and so is an answer the models cannot read. The
+client never retries a transient failure itself (Temporal's activity retry does, with its
+backoff); it only renews the token once on a 401.
 
 Idempotent creation: refs are derived from commercetools ids, so a retried create collides with
 the entity the first attempt made and Fluent answers with a unique-constraint code, raised as
@@ -28,7 +29,13 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connector.config import FluentSettings
-from connector.errors import AlreadyExistsError, NotFoundError, PermanentError, TransientError
+from connector.errors import (
+    AlreadyExistsError,
+    NotFoundError,
+    PermanentError,
+    TransientError,
+    unreadable_answer,
+)
 from connector.fluent.errors import PLATFORM, classify_graphql_errors, error_codes, http_error
 from connector.fluent.models import (
     BillingAccount,
@@ -142,6 +149,14 @@ def _unique(values: Iterable[str]) -> list[str]:
 def _chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _read(model: type[ModelT], data: Any) -> ModelT:
+    """A Fluent answer the models cannot read is a permanent error naming the failing fields."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise unreadable_answer(exc, model.__name__, platform=PLATFORM) from None
 
 
 def _nodes(connection: Any) -> list[JsonObject]:
@@ -441,7 +456,7 @@ class FluentClient:
     ) -> ModelT | None:
         """The first node of a lookup by a unique value, None when there is none."""
         nodes = _nodes((await self.graphql(operation_name, variables)).get(field))
-        return model.model_validate(nodes[0]) if nodes else None
+        return _read(model, nodes[0]) if nodes else None
 
     def _network_ref(self, ref: str | None) -> str:
         network_ref = ref or self._settings.network_ref
@@ -485,7 +500,7 @@ class FluentClient:
         result = await self._mutate(
             "CreateCustomer", "createCustomer", self._with_retailer(customer)
         )
-        return Customer.model_validate(result)
+        return _read(Customer, result)
 
     async def create_or_get_customer(self, customer: CreateCustomerInput) -> Customer:
         return await self._create_or_get(
@@ -502,13 +517,13 @@ class FluentClient:
         if not nodes:
             return None
         await self._complete_order(nodes[0])
-        return Order.model_validate(nodes[0])
+        return _read(Order, nodes[0])
 
     async def create_order(self, order: CreateOrderInput) -> Order:
         """Raises `AlreadyExistsError` when an order with this ref exists."""
         result = await self._mutate("CreateOrder", "createOrder", self._with_retailer(order))
         await self._complete_order(result)
-        return Order.model_validate(result)
+        return _read(Order, result)
 
     async def create_or_get_order(self, order: CreateOrderInput) -> Order:
         return await self._create_or_get(
@@ -524,7 +539,7 @@ class FluentClient:
         if not isinstance(order, dict):
             raise NotFoundError(f"Fluent order {order_id} not found", platform=PLATFORM)
         await self._complete_order(order)
-        return OrderDetails.model_validate(order)
+        return _read(OrderDetails, order)
 
     # --- fulfilments --------------------------------------------------------------------------
 
@@ -537,7 +552,7 @@ class FluentClient:
             ):
                 for node in page:
                     await self._complete_fulfilment(node)
-                    found.append(Fulfilment.model_validate(node))
+                    found.append(_read(Fulfilment, node))
         return found
 
     async def find_fulfilment(self, ref: str) -> Fulfilment | None:
@@ -548,7 +563,7 @@ class FluentClient:
         """Raises `AlreadyExistsError` when a fulfilment with this ref exists."""
         result = await self._mutate("CreateFulfilment", "createFulfilment", fulfilment)
         await self._complete_fulfilment(result)
-        return Fulfilment.model_validate(result)
+        return _read(Fulfilment, result)
 
     async def create_or_get_fulfilment(self, fulfilment: CreateFulfilmentInput) -> Fulfilment:
         return await self._create_or_get(
@@ -578,7 +593,7 @@ class FluentClient:
         ref."""
         data = await self.graphql("NetworkByRef", {"ref": self._network_ref(ref)})
         found = data.get("network")
-        return Network.model_validate(found) if isinstance(found, dict) else None
+        return _read(Network, found) if isinstance(found, dict) else None
 
     async def network_location(self, ref: str, network_ref: str | None = None) -> Location | None:
         """The location with this ref if it belongs to the network (default: the configured
@@ -589,7 +604,7 @@ class FluentClient:
         if not isinstance(found, dict):
             raise NotFoundError(f"Fluent network {network} not found", platform=PLATFORM)
         nodes = _nodes(found.get("locations"))
-        return Location.model_validate(nodes[0]) if nodes else None
+        return _read(Location, nodes[0]) if nodes else None
 
     async def _model_pages(
         self,
@@ -609,7 +624,7 @@ class FluentClient:
             if nodes:
                 cursor = _last_cursor(connection, operation_name)
             has_next = bool((connection.get("pageInfo") or {}).get("hasNextPage"))
-            yield Page([model.model_validate(node) for node in nodes], cursor, has_next)
+            yield Page([_read(model, node) for node in nodes], cursor, has_next)
 
     async def network_location_pages(
         self,
@@ -710,7 +725,7 @@ class FluentClient:
             async for page in self.paginate(
                 "InventoryPositions", variables, ("inventoryPositions",)
             ):
-                positions.extend(InventoryPosition.model_validate(node) for node in page)
+                positions.extend(_read(InventoryPosition, node) for node in page)
         return positions
 
     async def virtual_positions(
@@ -735,7 +750,7 @@ class FluentClient:
             async for page in self.paginate(
                 "VirtualPositions", chunk_variables, ("virtualPositions",), page_size=page_size
             ):
-                yield [VirtualPosition.model_validate(node) for node in page]
+                yield [_read(VirtualPosition, node) for node in page]
 
     # --- catalogue ----------------------------------------------------------------------------
 
@@ -758,7 +773,7 @@ class FluentClient:
             {"ref": node.get("ref"), "catalogue": {"ref": catalogue.get("ref")}},
             (kind.single_field, "categories"),
         )
-        return kind.model.model_validate(node)
+        return _read(kind.model, node)
 
     async def standard_products(
         self, refs: Iterable[str], catalogue_ref: str | None = None
@@ -780,7 +795,7 @@ class FluentClient:
     ) -> dict[str, Category]:
         """The categories with these refs that exist, by ref."""
         nodes = self._catalogue_nodes("Categories", "categories", refs, catalogue_ref)
-        return {node["ref"]: Category.model_validate(node) async for node in nodes}
+        return {node["ref"]: _read(Category, node) async for node in nodes}
 
     async def product_catalogue(self, ref: str | None = None) -> ProductCatalogue | None:
         """The product catalogue (default: the configured one), or None when Fluent has none
@@ -789,7 +804,7 @@ class FluentClient:
             "ProductCatalogueByRef", {"ref": ref or self._settings.catalogue_ref}
         )
         found = data.get("productCatalogue")
-        return ProductCatalogue.model_validate(found) if isinstance(found, dict) else None
+        return _read(ProductCatalogue, found) if isinstance(found, dict) else None
 
     async def create_standard_product(self, product: CreateStandardProductInput) -> StandardProduct:
         """Raises `AlreadyExistsError` when the ref exists in the catalogue."""
@@ -811,14 +826,10 @@ class FluentClient:
 
     async def create_category(self, category: CreateCategoryInput) -> Category:
         """Raises `AlreadyExistsError` when the ref exists in the catalogue."""
-        return Category.model_validate(
-            await self._mutate("CreateCategory", "createCategory", category)
-        )
+        return _read(Category, await self._mutate("CreateCategory", "createCategory", category))
 
     async def update_category(self, category: UpdateCategoryInput) -> Category:
-        return Category.model_validate(
-            await self._mutate("UpdateCategory", "updateCategory", category)
-        )
+        return _read(Category, await self._mutate("UpdateCategory", "updateCategory", category))
 
     # --- billing ------------------------------------------------------------------------------
 
@@ -832,7 +843,7 @@ class FluentClient:
         result = await self._mutate(
             "CreateBillingAccount", "createBillingAccount", self._with_retailer(account)
         )
-        return BillingAccount.model_validate(result)
+        return _read(BillingAccount, result)
 
     async def create_or_get_billing_account(
         self, account: CreateBillingAccountInput
@@ -851,7 +862,7 @@ class FluentClient:
         configured retailer."""
         if invoice.order is not None:
             invoice = invoice.model_copy(update={"order": self._with_retailer(invoice.order)})
-        return Invoice.model_validate(await self._mutate("CreateInvoice", "createInvoice", invoice))
+        return _read(Invoice, await self._mutate("CreateInvoice", "createInvoice", invoice))
 
     async def create_or_get_invoice(self, invoice: CreateInvoiceInput) -> Invoice:
         return await self._create_or_get(
@@ -869,7 +880,7 @@ class FluentClient:
             event = event.model_copy(update={"retailer_id": self._settings.retailer_id})
         path = "/api/v4.1/event/sync" if sync else "/api/v4.1/event/async"
         answer = await self.request_json("POST", path, json_body=event.to_variables())
-        return EventResponse.model_validate(answer if isinstance(answer, Mapping) else {})
+        return _read(EventResponse, answer if isinstance(answer, Mapping) else {})
 
 
 def _only_warnings(errors: Sequence[Any]) -> bool:

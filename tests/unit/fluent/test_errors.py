@@ -253,6 +253,24 @@ async def test_non_json_success_is_permanent(client: FluentClient, graphql: Grap
         await client.find_customer("someone")
 
 
+async def test_an_answer_the_models_cannot_read_is_permanent_and_names_the_fields(
+    client: FluentClient, graphql: GraphqlStub
+) -> None:
+    """Retrying cannot change Fluent's answer: an order lifecycle (which retries transient
+    failures forever) must stop with a reason instead. Values may be personal: not shown."""
+    node = {"id": "9001", "ref": "CT-1001", "attributes": [{"name": "email", "value": "a@b.c"}]}
+    graphql.data("OrderByRef", {"orders": {"edges": [{"node": node}]}})
+
+    with pytest.raises(PermanentError) as caught:
+        await client.find_order("CT-1001")
+
+    message = caught.value.message
+    assert message.startswith("unexpected Order in response")
+    assert "type: Field required" in message
+    assert "attributes.0.type: Field required" in message
+    assert "a@b.c" not in message
+
+
 async def test_response_without_data_is_permanent(
     client: FluentClient, graphql: GraphqlStub
 ) -> None:
