@@ -259,9 +259,7 @@ def _merge_attributes(
     return list(merged.values())
 
 
-def _tax(value: inputs.TaxTypeInput | None) -> TaxType | None:
-    if value is None:
-        return None
+def _tax(value: inputs.TaxTypeInput) -> TaxType:
     return TaxType(country=value.country, group=value.group, tariff=value.tariff)
 
 
@@ -1115,7 +1113,7 @@ class FluentStore:
             summary=data.summary,
             categories=categories,
             prices=self._prices(data.prices or []),
-            tax=_tax(data.tax_type),
+            tax=_tax(data.tax_type) if data.tax_type is not None else None,
             attributes=_attributes(data.attributes),
             **extra,
         )
@@ -1266,11 +1264,7 @@ class FluentStore:
                 issue_date=data.issue_date,
                 due_date=data.due_date,
                 currency=CurrencyLink(alphabetic_code=data.currency.alphabetic_code),
-                default_tax_type=TaxType(
-                    country=data.default_tax_type.country,
-                    group=data.default_tax_type.group,
-                    tariff=data.default_tax_type.tariff,
-                ),
+                default_tax_type=_tax(data.default_tax_type),
                 sub_total_amount=_amount(data.sub_total_amount),
                 total_tax=_amount(data.total_tax),
                 total_amount=_amount(data.total_amount),
@@ -1293,7 +1287,9 @@ class FluentStore:
                         unit_quantity=QuantityType(
                             quantity=item.unit_quantity.quantity, unit=item.unit_quantity.unit
                         ),
-                        unit_tax_type=_tax(item.unit_tax_type),
+                        unit_tax_type=_tax(item.unit_tax_type)
+                        if item.unit_tax_type is not None
+                        else None,
                         unit_amount=_amount(item.unit_amount),
                         amount=_amount(item.amount),
                         tax_amount=_amount(item.tax_amount),
