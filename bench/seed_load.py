@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from bench.figures import at_least, machine, megabytes, per_second, write_figures
+from cli.demo_stack import sandbox_commercetools_settings
 from connector.commercetools.client import CommercetoolsClient
-from connector.config import CommercetoolsSettings
 from sandbox.commercetools import CommercetoolsSandboxConfig
 from sandbox.commercetools import create_app as create_commercetools
 from sandbox.common.serving import serve_in_thread
@@ -54,17 +54,10 @@ def traced(step: Callable[[], T]) -> tuple[T, dict[str, float]]:
     return result, {"peak_mb": megabytes(peak - before), "retained_mb": megabytes(current - before)}
 
 
-async def page_catalog(url: str, sandbox: CommercetoolsSandboxConfig) -> tuple[int, int, float]:
+async def page_catalog(url: str) -> tuple[int, int, float]:
     """Products and pages read, and seconds, paging every product projection by id."""
-    settings = CommercetoolsSettings(
-        project_key=sandbox.project_key,
-        client_id=sandbox.client_id,
-        client_secret=sandbox.client_secret,
-        api_url=url,
-        auth_url=url,
-    )
     products = pages = 0
-    async with CommercetoolsClient(settings) as client:
+    async with CommercetoolsClient(sandbox_commercetools_settings(url)) as client:
         await client.count_product_projections()  # the token and the connection, not counted
         started = time.perf_counter()
         async for page in client.iterate_product_projections():
@@ -83,7 +76,7 @@ def speed_pass(size: SeedSize, log: Callable[[str], None]) -> dict[str, Any]:
     _, fluent_seconds = timed(lambda: create_fluent(FluentSandboxConfig(seed=seed)))
     log("seed_load: paging the catalog over HTTP")
     with serve_in_thread(commercetools_app, name="bench-seed-ct") as server:
-        paged, pages, paging_seconds = asyncio.run(page_catalog(server.url, config))
+        paged, pages, paging_seconds = asyncio.run(page_catalog(server.url))
     if paged != size.products:
         raise SystemExit(f"paged {paged} products, the seed has {size.products}")
     return {

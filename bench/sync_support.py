@@ -18,11 +18,10 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.dependencies import Dependencies
+from cli.demo_stack import sandbox_commercetools_settings, sandbox_fluent_settings
 from connector.commercetools.client import CommercetoolsClient
 from connector.config import (
-    CommercetoolsSettings,
     ConnectorSettings,
-    FluentSettings,
     OrderSettings,
     Settings,
     SyncSettings,
@@ -41,8 +40,6 @@ from sandbox.fluent.config import FluentSandboxConfig
 from sandbox.seed import SeedData
 from worker import build_workers
 
-PROJECT_KEY = "demo"
-
 
 def sandbox_settings(
     commercetools_url: str,
@@ -54,23 +51,8 @@ def sandbox_settings(
 ) -> Settings:
     """Connector settings for sandboxes started with their default credentials."""
     return Settings(
-        commercetools=CommercetoolsSettings(
-            project_key=PROJECT_KEY,
-            client_id="sandbox-client",
-            client_secret="sandbox-secret",
-            api_url=commercetools_url,
-            auth_url=commercetools_url,
-        ),
-        fluent=FluentSettings(
-            host=fluent_url,
-            account_id="SANDBOX",
-            retailer_id="1",
-            client_id="SANDBOX",
-            client_secret="sandbox-client-secret",
-            username="sandbox_admin",
-            password="sandbox-password",
-            network_ref="NETWORK_DEMO",
-        ),
+        commercetools=sandbox_commercetools_settings(commercetools_url),
+        fluent=sandbox_fluent_settings(fluent_url),
         temporal=TemporalSettings(
             sync_task_queue=sync_task_queue, order_task_queue=order_task_queue
         ),

@@ -207,35 +207,11 @@ class DemoTopology:
         }
 
     def commercetools_settings(self) -> CommercetoolsSettings:
-        """For the demo's own reads; nothing comes from the caller's environment or `.env`
-        that could point elsewhere."""
-        ct = COMMERCETOOLS_SANDBOX
-        return CommercetoolsSettings(
-            _env_file=None,
-            project_key=ct.project_key,
-            client_id=ct.client_id,
-            client_secret=ct.client_secret,
-            api_url=self.commercetools_url,
-            auth_url=self.commercetools_url,
-            scopes="",
-        )
+        """For the demo's own reads."""
+        return sandbox_commercetools_settings(self.commercetools_url)
 
     def fluent_settings(self) -> FluentSettings:
-        fluent = FLUENT_SANDBOX
-        return FluentSettings(
-            _env_file=None,
-            host=self.fluent_url,
-            account_id=fluent.account_id,
-            retailer_id=fluent.retailer_id,
-            client_id=fluent.client_id,
-            client_secret=fluent.client_secret,
-            username=fluent.username,
-            password=fluent.password,
-            product_catalogue_ref="",
-            inventory_catalogue_ref="",
-            network_ref=fluent.network_ref,
-            virtual_catalogue_ref=fluent.virtual_catalogue_ref,
-        )
+        return sandbox_fluent_settings(self.fluent_url)
 
     def push_targets(self) -> list[dict[str, Any]]:
         """The commercetools sandbox's subscriptions: order messages and catalog changes, each
@@ -255,6 +231,41 @@ class DemoTopology:
                 "resource_type_ids": list(CATALOG_RESOURCE_TYPES),
             },
         ]
+
+
+def sandbox_commercetools_settings(url: str) -> CommercetoolsSettings:
+    """The connector's settings for a commercetools sandbox at `url` with its default API
+    client; nothing comes from the caller's environment or `.env` that could point elsewhere."""
+    ct = COMMERCETOOLS_SANDBOX
+    return CommercetoolsSettings(
+        _env_file=None,
+        project_key=ct.project_key,
+        client_id=ct.client_id,
+        client_secret=ct.client_secret,
+        api_url=url,
+        auth_url=url,
+        scopes="",
+    )
+
+
+def sandbox_fluent_settings(url: str) -> FluentSettings:
+    """The connector's settings for a Fluent sandbox at `url` with its default account, users
+    and network (see `sandbox_commercetools_settings`)."""
+    fluent = FLUENT_SANDBOX
+    return FluentSettings(
+        _env_file=None,
+        host=url,
+        account_id=fluent.account_id,
+        retailer_id=fluent.retailer_id,
+        client_id=fluent.client_id,
+        client_secret=fluent.client_secret,
+        username=fluent.username,
+        password=fluent.password,
+        product_catalogue_ref="",
+        inventory_catalogue_ref="",
+        network_ref=fluent.network_ref,
+        virtual_catalogue_ref=fluent.virtual_catalogue_ref,
+    )
 
 
 def base_environment(environ: Mapping[str, str]) -> dict[str, str]:
