@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 # Statuses (Fluent statuses are workflow-defined strings; these are the sandbox workflow's).
 ACTIVE = "ACTIVE"
@@ -30,6 +30,23 @@ class Entity:
     id: int
     created_on: datetime
     updated_on: datetime
+
+
+class _Workflow:
+    """An entity with a Fluent workflow: `<WORKFLOW>::<type>`, version 1 (the sandbox's engine,
+    `lifecycle`, has one version of each). The entity dataclass provides `type`."""
+
+    __slots__ = ()
+    WORKFLOW: ClassVar[str]
+    type: str
+
+    @property
+    def workflow_ref(self) -> str:
+        return f"{self.WORKFLOW}::{self.type}"
+
+    @property
+    def workflow_version(self) -> int:
+        return 1
 
 
 @dataclass(slots=True, kw_only=True)
@@ -162,17 +179,19 @@ class TaxType:
 
 
 @dataclass(slots=True, kw_only=True)
-class ProductCatalogue(Entity):
+class ProductCatalogue(Entity, _Workflow):
+    WORKFLOW = "PRODUCT_CATALOGUE"
+
     ref: str
     name: str
     type: str = "MASTER"
     status: str = ACTIVE
-    workflow_ref: str = "PRODUCT_CATALOGUE::MASTER"
-    workflow_version: int = 1
 
 
 @dataclass(slots=True, kw_only=True)
-class Category(Entity):
+class Category(Entity, _Workflow):
+    WORKFLOW = "CATEGORY"
+
     ref: str
     catalogue: ProductCatalogue
     type: str
@@ -182,18 +201,12 @@ class Category(Entity):
     status: str = ACTIVE
     attributes: list[Attribute] = field(default_factory=list)
 
-    @property
-    def workflow_ref(self) -> str:
-        return f"CATEGORY::{self.type}"
-
-    @property
-    def workflow_version(self) -> int:
-        return 1
-
 
 @dataclass(slots=True, kw_only=True)
-class CatalogueProduct(Entity):
+class CatalogueProduct(Entity, _Workflow):
     """What standard and variant products share (neither GraphQL type is this one)."""
+
+    WORKFLOW = "PRODUCT"
 
     ref: str
     catalogue: ProductCatalogue
@@ -206,14 +219,6 @@ class CatalogueProduct(Entity):
     prices: list[Price] = field(default_factory=list)
     tax: TaxType | None = None
     attributes: list[Attribute] = field(default_factory=list)
-
-    @property
-    def workflow_ref(self) -> str:
-        return f"PRODUCT::{self.type}"
-
-    @property
-    def workflow_version(self) -> int:
-        return 1
 
 
 @dataclass(slots=True, kw_only=True)
@@ -263,7 +268,9 @@ class FulfilmentChoice(Entity):
 
 
 @dataclass(slots=True, kw_only=True)
-class Order(Entity):
+class Order(Entity, _Workflow):
+    WORKFLOW = "ORDER"
+
     retailer_id: str
     ref: str
     type: str
@@ -275,11 +282,6 @@ class Order(Entity):
     items: list[OrderItem] = field(default_factory=list)
     fulfilments: list[Fulfilment] = field(default_factory=list)
     attributes: list[Attribute] = field(default_factory=list)
-    workflow_version: int = 1
-
-    @property
-    def workflow_ref(self) -> str:
-        return f"ORDER::{self.type}"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -337,7 +339,9 @@ class ConsignmentArticle:
 
 
 @dataclass(slots=True, kw_only=True)
-class Article(Entity):
+class Article(Entity, _Workflow):
+    WORKFLOW = "ARTICLE"
+
     ref: str
     type: str
     weight: float
@@ -351,15 +355,12 @@ class Article(Entity):
     items: list[ArticleItem] = field(default_factory=list)
     consignment_articles: list[ConsignmentArticle] = field(default_factory=list)
     attributes: list[Attribute] = field(default_factory=list)
-    workflow_version: int = 1
-
-    @property
-    def workflow_ref(self) -> str:
-        return f"ARTICLE::{self.type}"
 
 
 @dataclass(slots=True, kw_only=True)
-class Fulfilment(Entity):
+class Fulfilment(Entity, _Workflow):
+    WORKFLOW = "FULFILMENT"
+
     ref: str
     type: str
     order: Order
@@ -373,11 +374,6 @@ class Fulfilment(Entity):
     items: list[FulfilmentItem] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
     attributes: list[Attribute] = field(default_factory=list)
-    workflow_version: int = 1
-
-    @property
-    def workflow_ref(self) -> str:
-        return f"FULFILMENT::{self.type}"
 
     @property
     def location_ref(self) -> str:
@@ -396,24 +392,20 @@ class Fulfilment(Entity):
 
 
 @dataclass(slots=True, kw_only=True)
-class InventoryCatalogue(Entity):
+class InventoryCatalogue(Entity, _Workflow):
+    WORKFLOW = "INVENTORY_CATALOGUE"
+
     ref: str
     name: str
     type: str = "DEFAULT"
     status: str = ACTIVE
 
-    @property
-    def workflow_ref(self) -> str:
-        return f"INVENTORY_CATALOGUE::{self.type}"
-
-    @property
-    def workflow_version(self) -> int:
-        return 1
-
 
 @dataclass(slots=True, kw_only=True)
-class InventoryPosition(Entity):
+class InventoryPosition(Entity, _Workflow):
     """On hand at one location; `reserved` is what open fulfilments there still need."""
+
+    WORKFLOW = "INVENTORY_POSITION"
 
     product_ref: str
     location_ref: str
@@ -421,14 +413,6 @@ class InventoryPosition(Entity):
     reserved: int = 0
     status: str = ACTIVE
     type: str = "DEFAULT"
-
-    @property
-    def workflow_ref(self) -> str:
-        return f"INVENTORY_POSITION::{self.type}"
-
-    @property
-    def workflow_version(self) -> int:
-        return 1
 
     @property
     def ref(self) -> str:
@@ -440,39 +424,27 @@ class InventoryPosition(Entity):
 
 
 @dataclass(slots=True, kw_only=True)
-class VirtualCatalogue(Entity):
+class VirtualCatalogue(Entity, _Workflow):
+    WORKFLOW = "VIRTUAL_CATALOGUE"
+
     ref: str
     name: str
     network_ref: str
     type: str = "AGGREGATE"
     status: str = ACTIVE
 
-    @property
-    def workflow_ref(self) -> str:
-        return f"VIRTUAL_CATALOGUE::{self.type}"
-
-    @property
-    def workflow_version(self) -> int:
-        return 1
-
 
 @dataclass(slots=True, kw_only=True)
-class VirtualPosition(Entity):
+class VirtualPosition(Entity, _Workflow):
     """Available to sell of one product across the ACTIVE locations of the network."""
+
+    WORKFLOW = "VIRTUAL_POSITION"
 
     product_ref: str
     group_ref: str
     quantity: int
     status: str = ACTIVE
     type: str = "AGGREGATE"
-
-    @property
-    def workflow_ref(self) -> str:
-        return f"VIRTUAL_POSITION::{self.type}"
-
-    @property
-    def workflow_version(self) -> int:
-        return 1
 
     @property
     def ref(self) -> str:
