@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from sandbox.fluent.auth import AuthError
 from sandbox.fluent.batch import BatchRequest, CreateJobRequest
-from sandbox.fluent.errors import FluentError, FluentErrorCode
+from sandbox.fluent.errors import FluentError, FluentErrorCode, validation_problems
 from sandbox.fluent.events import EventRequest
 from sandbox.fluent.graphql_api import run_query
 from sandbox.fluent.service import FluentSandbox, SandboxDep
@@ -49,10 +49,7 @@ def parse_body(model: type[_ModelT], body: bytes) -> _ModelT:
     try:
         return model.model_validate_json(body or b"null")
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-            for problem in error.errors()
-        )
+        problems = validation_problems(error.errors(), "body")
         raise FluentError(FluentErrorCode.MALFORMED_REQUEST, problems) from None
 
 

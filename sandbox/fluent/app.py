@@ -20,7 +20,7 @@ from sandbox.common.faults import FaultInjectionMiddleware
 from sandbox.fluent import admin, api
 from sandbox.fluent.auth import AuthError
 from sandbox.fluent.config import FluentSandboxConfig
-from sandbox.fluent.errors import FluentError, FluentErrorCode
+from sandbox.fluent.errors import FluentError, FluentErrorCode, validation_problems
 from sandbox.fluent.operation_counts import GraphqlOperationCounts, operation_counts_router
 from sandbox.fluent.service import FluentSandbox, sandbox_of
 
@@ -67,10 +67,7 @@ def create_app(config: FluentSandboxConfig) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
-            for problem in error.errors()
-        )
+        problems = validation_problems(error.errors(), "request")
         return _errors(FluentErrorCode.MALFORMED_REQUEST, problems, 400)
 
     return app

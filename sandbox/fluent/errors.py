@@ -10,7 +10,9 @@ Orders, fulfilments and other refs answer C0121E when taken, customers C0123E.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import Any
 
 
 class FluentErrorCode(StrEnum):
@@ -61,3 +63,11 @@ class TransitionError(FluentError):
 
     def __init__(self, message: str) -> None:
         super().__init__(FluentErrorCode.INVALID_INPUT, message)
+
+
+def validation_problems(errors: Iterable[Mapping[str, Any]], whole: str) -> str:
+    """Pydantic's errors as `path.to.field: message; ...`; `whole` names the value itself."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or whole}: {error['msg']}"
+        for error in errors
+    )

@@ -42,7 +42,12 @@ from pydantic import ValidationError
 
 from sandbox.fluent import inputs, models
 from sandbox.fluent.clock import format_datetime, parse_datetime
-from sandbox.fluent.errors import FluentError, FluentErrorCode, InvalidInputError
+from sandbox.fluent.errors import (
+    FluentError,
+    FluentErrorCode,
+    InvalidInputError,
+    validation_problems,
+)
 from sandbox.fluent.lifecycle import Lifecycle
 from sandbox.fluent.paging import Connection, Edge, PageInfo, PageRequest, connection
 from sandbox.fluent.store import DateRange, FluentStore, Table
@@ -304,10 +309,7 @@ def validated(model: type[_InputT], data: Mapping[str, Any] | None) -> _InputT:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'input'}: {problem['msg']}"
-            for problem in error.errors()
-        )
+        problems = validation_problems(error.errors(), "input")
         raise InvalidInputError(f"invalid input: {problems}") from None
 
 
