@@ -2,7 +2,9 @@
 
 Activities just call clients and let errors rise; this interceptor classifies them: permanent
 errors become non-retryable `ApplicationError`s that keep the platform's codes (the operator
-sees why in the UI), transient ones stay retryable and honour `Retry-After`.
+sees why in the UI), transient ones stay retryable and honour `Retry-After`. A `ValueError`
+(data a mapping cannot use, a request over a platform limit) is permanent too: the same input
+fails the same way, so retrying would only hide it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ class _ClassifyingActivityInbound(ActivityInboundInterceptor):
         except ConnectorError as error:
             activity.logger.warning("activity failed: %s", error)
             raise to_application_error(error) from error
+        except ValueError as error:
+            activity.logger.warning("activity failed on unusable data: %s", error)
+            raise ApplicationError(str(error), type="InvalidData", non_retryable=True) from error
 
 
 class ErrorClassifyingInterceptor(Interceptor):
