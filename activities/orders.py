@@ -57,6 +57,7 @@ class LoadedOrder(_Message):
 
 class LocationRequest(_Message):
     ref: str
+    network_ref: str
 
 
 class SourcingNetworkRequest(_Message):
@@ -114,7 +115,7 @@ class OrderActivities:
 
     @activity.defn
     async def find_location(self, request: LocationRequest) -> Location | None:
-        return await self._fluent.get_location(request.ref)
+        return await self._fluent.network_location(request.ref, request.network_ref)
 
     @activity.defn
     async def ensure_customer(self, customer: CreateCustomerInput) -> Customer:

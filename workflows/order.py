@@ -183,7 +183,9 @@ class OrderWorkflow:
         except InvalidOrderError as invalid:
             await self._end_invalid(invalid)
         except ActivityError as failure:
-            await self._end_failed(failure)
+            await self._end_failed(str(failure.cause or failure), failure)
+        except ValueError as bad_data:  # Fluent data the mappings cannot use (e.g. no address id)
+            await self._end_failed(f"unusable data: {bad_data}", bad_data)
         return self._status
 
     async def _export(self) -> None:
@@ -210,7 +212,8 @@ class OrderWorkflow:
         validate_order(order, order_type, policy)
         if pickup_ref is not None:
             self._pickup = await self._act(
-                OrderActivities.find_location, LocationRequest(ref=pickup_ref)
+                OrderActivities.find_location,
+                LocationRequest(ref=pickup_ref, network_ref=self._context.network_ref),
             )
             validate_pickup_location(pickup_ref, self._pickup)
 
@@ -253,7 +256,10 @@ class OrderWorkflow:
         self._adopt(loaded, keep_rules=True)
         if self._status.pickup_location_ref:
             self._pickup = await self._act(
-                OrderActivities.find_location, LocationRequest(ref=self._status.pickup_location_ref)
+                OrderActivities.find_location,
+                LocationRequest(
+                    ref=self._status.pickup_location_ref, network_ref=self._context.network_ref
+                ),
             )
         self._news_pending = True  # catch up on anything that happened during the hand-over
 
@@ -550,8 +556,8 @@ class OrderWorkflow:
         await self._best_effort_flag()
         raise ApplicationError(f"invalid order: {invalid}", type="InvalidOrder", non_retryable=True)
 
-    async def _end_failed(self, failure: ActivityError) -> None:
-        reason = str(failure.cause or failure)
+    async def _end_failed(self, reason: str, failure: Exception) -> None:
+        """A failure no retry can mend ends the lifecycle visibly instead of retrying forever."""
         self._update(stage=Stage.FAILED)
         self._raise_issue(IssueKind.FAILED, reason)
         await self._best_effort_flag()

@@ -218,9 +218,10 @@ def validate_order(order: Order, order_type: OrderType, policy: OrderPolicy) -> 
 
 
 def validate_pickup_location(ref: str, location: Location | None) -> None:
-    """The pickup location must exist in Fluent and be ACTIVE to receive a CC order."""
+    """The pickup location must be a location of the sourcing network and ACTIVE to receive a CC
+    order (`location` is None when it is not in the network)."""
     if location is None:
-        raise InvalidOrderError(f"pickup location {ref} does not exist in Fluent")
+        raise InvalidOrderError(f"pickup location {ref} is not a location of the Fluent network")
     if location.status != "ACTIVE":
         raise InvalidOrderError(
             f"pickup location {ref} is {location.status or 'without a status'}, not ACTIVE"

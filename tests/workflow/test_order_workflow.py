@@ -493,3 +493,22 @@ RECORDED = recorded("order-")
 async def test_recorded_histories_still_replay(name: str) -> None:
     """Histories recorded by earlier versions still replay (no non-determinism)."""
     await replay_recorded([OrderWorkflow], name, RECORDED[name])
+
+
+async def test_fluent_data_the_mappings_cannot_use_fails_visibly(time_skipping_env) -> None:
+    """A store whose address has no id cannot be a fulfilment's origin: the lifecycle ends
+    FAILED with the reason on the order, instead of retrying a workflow task forever."""
+    fluent = network(BER={"SKU-1": 3})
+    berlin = fluent.locations["BER"]
+    assert berlin.primary_address is not None
+    fluent.locations["BER"] = berlin.model_copy(
+        update={"primary_address": berlin.primary_address.model_copy(update={"id": None})}
+    )
+    world = OrderWorld(berlin_order(("li-1", "SKU-1", 1)), fluent)
+    async with lifecycle(time_skipping_env, world) as handle:
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
+        status = await handle.query(OrderWorkflow.status)
+    assert status.stage is Stage.FAILED
+    assert open_issue(status).kind is IssueKind.FAILED
+    assert "unusable data" in world.ct_order.custom_field("connectorIssue")

@@ -261,7 +261,9 @@ def test_validation_lets_a_broken_pattern_surface_as_a_setup_error() -> None:
 
 def test_pickup_location_must_exist_and_be_active() -> None:
     validate_pickup_location("STORE-1", location("STORE-1"))
-    with pytest.raises(InvalidOrderError, match=r"^pickup location S does not exist in Fluent$"):
+    with pytest.raises(
+        InvalidOrderError, match=r"^pickup location S is not a location of the Fluent network$"
+    ):
         validate_pickup_location("S", None)
     with pytest.raises(InvalidOrderError, match=r"^pickup location S is INACTIVE, not ACTIVE$"):
         validate_pickup_location("S", location("S", status="INACTIVE"))
