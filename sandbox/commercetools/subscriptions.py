@@ -109,10 +109,6 @@ class PushDispatcher:
 
     # --- configuration and inspection -----------------------------------------------------------
 
-    @property
-    def targets(self) -> list[PushTarget]:
-        return list(self._targets.values())
-
     def configure(self, targets: list[PushTarget]) -> None:
         """Replace the targets; deliveries to removed targets stop."""
         names = [t.name for t in targets]

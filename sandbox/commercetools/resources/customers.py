@@ -112,9 +112,7 @@ CustomerActionUnion = (
 )
 CustomerAction = Annotated[CustomerActionUnion, Field(discriminator="action")]
 
-EMAIL_UNIQUE = UniqueField(
-    "email", lambda resource: (resource["email"].lower(),), reported=lambda value: value
-)
+EMAIL_UNIQUE = UniqueField("email", lambda resource: (resource["email"].lower(),))
 CUSTOMER_NUMBER_UNIQUE = UniqueField("customerNumber", top_level("customerNumber"))
 
 
